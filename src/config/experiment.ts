@@ -1,0 +1,186 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const fraction = z.number().min(0).max(1);
+
+/** Schema of one training phase's hyper-parameters, with the given defaults. */
+function phaseSchema(d: { epochs: number; learningRate: number; patience: number }) {
+  return z
+    .strictObject({
+      epochs: positiveInt.default(d.epochs),
+      batchSize: positiveInt.default(32),
+      learningRate: z.number().positive().default(d.learningRate),
+      patience: z.number().int().nonnegative().default(d.patience),
+      weightDecay: z.number().nonnegative().default(1e-4),
+    })
+    .prefault({});
+}
+
+const modality = z.enum(['image', 'tabular']);
+
+/** A row of the results table: a strategy applied with a set of modalities. */
+export const methodSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'use lower_snake_case'),
+  strategy: z.string().min(1),
+  modalities: z.array(modality).min(1),
+});
+
+/** The methods the demo reports: transfer and its baselines. */
+export const DEFAULT_METHODS: z.input<typeof methodSchema>[] = [
+  { name: 'transfer', strategy: 'freeze_unfreeze', modalities: ['image', 'tabular'] },
+  { name: 'target_only', strategy: 'target_only', modalities: ['image', 'tabular'] },
+  { name: 'source_only', strategy: 'source_only', modalities: ['image', 'tabular'] },
+  { name: 'transfer_image_only', strategy: 'freeze_unfreeze', modalities: ['image'] },
+  { name: 'transfer_tabular_only', strategy: 'freeze_unfreeze', modalities: ['tabular'] },
+];
+
+const syntheticData = z.strictObject({
+  kind: z.literal('synthetic'),
+  /** Cohort seed; defaults to the experiment seed. */
+  seed: z.number().int().optional(),
+  imageSize: positiveInt.default(64),
+});
+
+/** Schema of an experiment file (`medtl run experiment.yaml`); every key is optional except where noted. */
+export const experimentSchema = z.strictObject({
+  name: z.string().default('experiment'),
+  seed: z.number().int().nonnegative().default(42),
+  workspace: z.string().default('./medtl-workspace'),
+  data: z.discriminatedUnion('kind', [syntheticData]).prefault({ kind: 'synthetic' }),
+  target: z.string().default('hosp_d'),
+  /** Source site ids; by default every site except the target. */
+  sources: z.array(z.string()).min(1).optional(),
+  split: z
+    .strictObject({
+      source: z
+        .strictObject({ train: fraction.default(0.7), val: fraction.default(0.15), test: fraction.default(0.15) })
+        .prefault({}),
+      /** Fraction of target subjects held out for testing. */
+      targetTest: z.number().gt(0).lt(1).default(0.4),
+      /** Number of labelled target subjects available to transfer (train + early-stopping validation). */
+      targetBudget: z.number().int().nonnegative().default(60),
+      /** Fraction of the label budget used for early stopping rather than fitting. */
+      targetValFraction: z.number().min(0).lt(1).default(0.3),
+    })
+    .prefault({}),
+  preprocess: z
+    .strictObject({
+      imageSize: positiveInt.default(32),
+      window: z.tuple([z.number(), z.number()]).default([-1000, 400]),
+    })
+    .prefault({}),
+  model: z
+    .strictObject({
+      imageFilters: z.array(positiveInt).min(1).default([8, 16, 32]),
+      imageEmbed: positiveInt.default(32),
+      tabularHidden: z.array(positiveInt).min(1).default([32, 16]),
+      headHidden: positiveInt.default(16),
+    })
+    .prefault({}),
+  training: z
+    .strictObject({
+      pretrain: phaseSchema({ epochs: 30, learningRate: 2e-3, patience: 5 }),
+      head: phaseSchema({ epochs: 40, learningRate: 5e-3, patience: 8 }),
+      finetune: phaseSchema({ epochs: 30, learningRate: 3e-4, patience: 6 }),
+      scratch: phaseSchema({ epochs: 60, learningRate: 2e-3, patience: 10 }),
+    })
+    .prefault({}),
+  methods: z.array(methodSchema).min(1).default(DEFAULT_METHODS as z.output<typeof methodSchema>[]),
+  evaluation: z
+    .strictObject({
+      /** Probability at or above which a prediction is positive. */
+      threshold: z.number().gt(0).lt(1).default(0.5),
+      bootstrapResamples: positiveInt.default(1000),
+    })
+    .prefault({}),
+});
+
+/** A validated experiment configuration with every default filled in. */
+export type ExperimentConfig = z.output<typeof experimentSchema>;
+
+/** The configuration as a user writes it: every field optional. */
+export type ExperimentInput = z.input<typeof experimentSchema>;
+
+/** A config error listing every offending key with what was expected. */
+export class ConfigError extends Error {
+  /** Builds the error from a source name and one line per problem. */
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`invalid experiment config ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates an experiment object, throwing a ConfigError that names each bad key and the expected form. */
+export function parseExperiment(input: unknown, source = '(inline)'): ExperimentConfig {
+  const result = experimentSchema.safeParse(input ?? {});
+  if (!result.success) throw new ConfigError(source, result.error.issues.map(describeIssue));
+  const cfg = result.data;
+  const s = cfg.split.source;
+  if (Math.abs(s.train + s.val + s.test - 1) > 1e-9) {
+    throw new ConfigError(source, [`split.source: train + val + test must sum to 1, got ${s.train + s.val + s.test}`]);
+  }
+  if (!(cfg.preprocess.window[0] < cfg.preprocess.window[1])) {
+    throw new ConfigError(source, [`preprocess.window: expected [lo, hi] with lo < hi, got [${cfg.preprocess.window.join(', ')}]`]);
+  }
+  const names = new Set<string>();
+  for (const m of cfg.methods) {
+    if (names.has(m.name)) throw new ConfigError(source, [`methods: the name '${m.name}' is used twice`]);
+    names.add(m.name);
+  }
+  return cfg;
+}
+
+/** Reads and validates a YAML (or JSON) experiment file. */
+export async function loadExperimentFile(path: string): Promise<ExperimentConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(path, [`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { prettyErrors: true });
+  } catch (e) {
+    const msg = e instanceof YAMLParseError ? e.message : String(e);
+    throw new ConfigError(path, [`not valid YAML: ${msg}`]);
+  }
+  return parseExperiment(doc, path);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const where = issue.path.length ? ` in ${path}` : '';
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}${where}; allowed keys: ${allowedKeys(issue.path)}`;
+  }
+  return `${path}: ${issue.message}`;
+}
+
+function allowedKeys(path: readonly PropertyKey[]): string {
+  let schema: z.ZodType = experimentSchema;
+  for (const key of path) {
+    schema = unwrap(schema);
+    if (schema instanceof z.ZodObject) schema = schema.shape[String(key)] as z.ZodType;
+    else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
+    else return '(unknown)';
+    if (!schema) return '(unknown)';
+  }
+  schema = unwrap(schema);
+  if (schema instanceof z.ZodArray) schema = unwrap(schema.element as z.ZodType);
+  if (schema instanceof z.ZodDiscriminatedUnion) schema = unwrap(schema.options[0] as z.ZodType);
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape).join(', ') : '(unknown)';
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s = schema;
+  for (;;) {
+    if (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+    else return s;
+  }
+}

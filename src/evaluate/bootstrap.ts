@@ -1,0 +1,66 @@
+import { Rng } from '../util/random.js';
+
+/** A statistic computed from labels and scores, e.g. AUROC. */
+export type ScoreStatistic = (labels: Float64Array, scores: Float64Array) => number;
+
+/** Options for a stratified bootstrap confidence interval. */
+export interface BootstrapOptions {
+  /** Number of resamples. */
+  readonly resamples: number;
+  /** Two-sided confidence level, e.g. 0.95. */
+  readonly level: number;
+  readonly seed: number;
+}
+
+/** Percentile confidence interval with the number of resamples where the statistic was defined. */
+export interface ConfidenceInterval {
+  readonly lo: number;
+  readonly hi: number;
+  readonly validResamples: number;
+}
+
+/**
+ * Percentile bootstrap CI that resamples positives and negatives separately, so every resample
+ * keeps the test set's class balance and AUROC stays defined.
+ */
+export function stratifiedBootstrapCI(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  statistic: ScoreStatistic,
+  opts: BootstrapOptions,
+): ConfidenceInterval {
+  const pos: number[] = [];
+  const neg: number[] = [];
+  for (let i = 0; i < labels.length; i++) (labels[i] === 1 ? pos : neg).push(i);
+  const n = labels.length;
+  const rng = new Rng(opts.seed);
+  const ys = new Float64Array(n);
+  const ss = new Float64Array(n);
+  const values: number[] = [];
+  for (let b = 0; b < opts.resamples; b++) {
+    let k = 0;
+    for (const group of [pos, neg]) {
+      for (let i = 0; i < group.length; i++) {
+        const idx = group[rng.int(group.length)];
+        ys[k] = labels[idx];
+        ss[k] = scores[idx];
+        k++;
+      }
+    }
+    const v = statistic(ys, ss);
+    if (Number.isFinite(v)) values.push(v);
+  }
+  if (values.length === 0) return { lo: Number.NaN, hi: Number.NaN, validResamples: 0 };
+  values.sort((a, b) => a - b);
+  const alpha = (1 - opts.level) / 2;
+  return { lo: quantile(values, alpha), hi: quantile(values, 1 - alpha), validResamples: values.length };
+}
+
+/** Linear-interpolated quantile of an ascending-sorted array (numpy's default method). */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}

@@ -1,0 +1,92 @@
+import type { ColumnSpec, Modality, Sample } from '../data/types.js';
+import { subjectKey } from '../data/splits.js';
+import type { FeatureSet } from './features.js';
+import { FittedImage, fitImage, type ImagePreprocessOptions, type ImagePreprocessorState } from './image.js';
+import { FittedTabular, fitTabular, type TabularPreprocessorState } from './tabular.js';
+
+/** What to fit: which modalities, the tabular schema and the image options. */
+export interface PreprocessSpec {
+  readonly modalities: readonly Modality[];
+  readonly schema: readonly ColumnSpec[];
+  readonly image: ImagePreprocessOptions;
+}
+
+/** Serialisable state of a fitted multi-modality preprocessor. */
+export interface PreprocessorState {
+  readonly type: 'preprocessor';
+  readonly version: 1;
+  readonly modalities: readonly Modality[];
+  readonly image?: ImagePreprocessorState;
+  readonly tabular?: TabularPreprocessorState;
+  /** `site/subject` keys of the samples it was fitted on, so a leak can be audited after the fact. */
+  readonly fittedOn: readonly string[];
+}
+
+/** The per-modality preprocessors fitted on one training set, applied together. */
+export class FittedPreprocessor {
+  /** Bundles fitted per-modality preprocessors; use fitPreprocessor() or fromJSON() to obtain one. */
+  constructor(
+    readonly modalities: readonly Modality[],
+    readonly image: FittedImage | undefined,
+    readonly tabular: FittedTabular | undefined,
+    readonly fittedOn: readonly string[],
+  ) {}
+
+  /** Turns samples into model-ready arrays. */
+  transform(samples: readonly Sample[]): FeatureSet {
+    const n = samples.length;
+    const labels = new Float32Array(n);
+    samples.forEach((s, i) => (labels[i] = s.label));
+    let image: FeatureSet['image'];
+    if (this.image) {
+      const img = this.image;
+      const data = new Float32Array(n * img.dim);
+      samples.forEach((s, i) => img.applyInto(s.image, data, i * img.dim));
+      image = { shape: img.shape, data };
+    }
+    let tabular: FeatureSet['tabular'];
+    if (this.tabular) {
+      const tab = this.tabular;
+      const data = new Float32Array(n * tab.dim);
+      samples.forEach((s, i) => {
+        try {
+          tab.applyInto(s.tabular, data, i * tab.dim);
+        } catch (e) {
+          throw new Error(`subject ${subjectKey(s)}: ${(e as Error).message}`, { cause: e });
+        }
+      });
+      tabular = { dim: tab.dim, data };
+    }
+    return { n, labels, keys: samples.map(subjectKey), sites: samples.map((s) => s.siteId), image, tabular };
+  }
+
+  /** The JSON-serialisable state, saved beside the model so serving reapplies it exactly. */
+  toJSON(): PreprocessorState {
+    return {
+      type: 'preprocessor',
+      version: 1,
+      modalities: this.modalities,
+      image: this.image?.toJSON(),
+      tabular: this.tabular?.toJSON(),
+      fittedOn: this.fittedOn,
+    };
+  }
+
+  /** Restores a fitted preprocessor from its saved state. */
+  static fromJSON(state: PreprocessorState): FittedPreprocessor {
+    if (state.type !== 'preprocessor' || state.version !== 1) throw new Error(`not a preprocessor state (type=${state.type}, version=${state.version})`);
+    return new FittedPreprocessor(
+      state.modalities,
+      state.image ? FittedImage.fromJSON(state.image) : undefined,
+      state.tabular ? FittedTabular.fromJSON(state.tabular) : undefined,
+      state.fittedOn,
+    );
+  }
+}
+
+/** Fits every requested modality's preprocessor on the training samples only. */
+export function fitPreprocessor(train: readonly Sample[], spec: PreprocessSpec): FittedPreprocessor {
+  const image = spec.modalities.includes('image') ? fitImage(train, spec.image) : undefined;
+  const tabular = spec.modalities.includes('tabular') ? fitTabular(train, spec.schema) : undefined;
+  return new FittedPreprocessor([...spec.modalities], image, tabular, train.map(subjectKey));
+}

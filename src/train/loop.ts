@@ -1,0 +1,140 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { forwardLogits, groupVariables, inputTensors, kernelVariables, range, type FusionModel } from '../models/fusion.js';
+import type { LayerGroup } from '../models/spec.js';
+import type { FeatureSet } from '../preprocess/features.js';
+import { silentProgress, type ProgressReporter } from '../util/progress.js';
+import { Rng } from '../util/random.js';
+
+/** One phase of training: which layer groups learn, for how long, and how fast. */
+export interface TrainPhase {
+  readonly name: string;
+  /** Layer groups whose weights are updated; the rest stay frozen. */
+  readonly trainable: readonly LayerGroup[];
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  /** Epochs without validation improvement before stopping; the best weights are restored. */
+  readonly patience: number;
+  /** L2 penalty on trainable kernels. */
+  readonly weightDecay: number;
+}
+
+/** Per-epoch record of a phase. */
+export interface EpochRecord {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly valLoss: number | null;
+}
+
+/** What a phase did: its epochs, the best epoch kept, and whether it stopped early. */
+export interface PhaseHistory {
+  readonly phase: string;
+  readonly epochs: readonly EpochRecord[];
+  readonly bestEpoch: number;
+  readonly stoppedEarly: boolean;
+}
+
+/** Context shared by the phases of one training run. */
+export interface TrainContext {
+  readonly seed: number;
+  /** Weight positives and negatives so each class contributes equally to the loss. */
+  readonly balanceClasses: boolean;
+  readonly progress?: ProgressReporter;
+  /** Label shown on the progress bar, e.g. the method name. */
+  readonly label?: string;
+}
+
+/** Per-class loss weights that balance the classes of a training set (n / (2 * n_class)). */
+export function balancedClassWeights(labels: Float32Array): { pos: number; neg: number } {
+  let nPos = 0;
+  for (const y of labels) nPos += y === 1 ? 1 : 0;
+  const n = labels.length;
+  const nNeg = n - nPos;
+  if (nPos === 0 || nNeg === 0) return { pos: 1, neg: 1 };
+  return { pos: n / (2 * nPos), neg: n / (2 * nNeg) };
+}
+
+/**
+ * Trains the model's `phase.trainable` groups with Adam on the training set, with seeded shuffling,
+ * class-balanced weighted cross-entropy, and early stopping on validation loss (best weights kept).
+ */
+export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet | null, phase: TrainPhase, ctx: TrainContext): PhaseHistory {
+  if (train.n === 0) throw new Error(`phase '${phase.name}': no training samples`);
+  const vars = groupVariables(fm, phase.trainable);
+  if (vars.length === 0) throw new Error(`phase '${phase.name}': no trainable variables in groups [${phase.trainable.join(', ')}]`);
+  const kernels = kernelVariables(fm, phase.trainable);
+  const weights = ctx.balanceClasses ? balancedClassWeights(train.labels) : { pos: 1, neg: 1 };
+  const optimizer = tf.train.adam(phase.learningRate);
+  const rng = new Rng(`${ctx.seed}:${phase.name}`);
+  const progress = ctx.progress ?? silentProgress;
+  const history: EpochRecord[] = [];
+  let best = { loss: Infinity, epoch: -1, weights: null as tf.Tensor[] | null };
+  let stoppedEarly = false;
+  const stepsPerEpoch = Math.ceil(train.n / phase.batchSize);
+  progress.start(`${ctx.label ?? 'train'} · ${phase.name}`, phase.epochs * stepsPerEpoch);
+  try {
+    for (let epoch = 0; epoch < phase.epochs; epoch++) {
+      const order = rng.shuffle(range(0, train.n));
+      let lossSum = 0;
+      for (let step = 0; step < stepsPerEpoch; step++) {
+        const idx = order.slice(step * phase.batchSize, (step + 1) * phase.batchSize);
+        const inputs = inputTensors(fm, train, idx);
+        const y = tf.tensor1d(idx.map((i) => train.labels[i]));
+        const w = tf.tensor1d(idx.map((i) => (train.labels[i] === 1 ? weights.pos : weights.neg)));
+        const loss = optimizer.minimize(
+          () => {
+            const data = weightedLoss(forwardLogits(fm, inputs, true), y, w);
+            if (phase.weightDecay <= 0 || kernels.length === 0) return data;
+            const l2 = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
+            return tf.add(data, tf.mul(l2, phase.weightDecay)) as tf.Scalar;
+          },
+          true,
+          vars,
+        );
+        lossSum += loss!.dataSync()[0] * idx.length;
+        tf.dispose([loss!, y, w, ...inputs]);
+        progress.update(epoch * stepsPerEpoch + step + 1, `epoch ${epoch + 1}/${phase.epochs}`);
+      }
+      const valLoss = val && val.n > 0 ? evaluateLoss(fm, val, weights) : null;
+      history.push({ epoch, trainLoss: lossSum / train.n, valLoss });
+      const monitored = valLoss ?? lossSum / train.n;
+      if (monitored < best.loss - 1e-6) {
+        best.weights?.forEach((t) => t.dispose());
+        best = { loss: monitored, epoch, weights: fm.net.getWeights().map((t) => t.clone()) };
+      } else if (epoch - best.epoch >= phase.patience) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+  } finally {
+    progress.stop();
+    optimizer.dispose();
+  }
+  if (best.weights) {
+    fm.net.setWeights(best.weights);
+    best.weights.forEach((t) => t.dispose());
+  }
+  return { phase: phase.name, epochs: history, bestEpoch: best.epoch, stoppedEarly };
+}
+
+/** Class-weighted loss of the model on a feature set, without updating anything. */
+export function evaluateLoss(fm: FusionModel, fs: FeatureSet, weights: { pos: number; neg: number }, batchSize = 256): number {
+  let sum = 0;
+  for (let start = 0; start < fs.n; start += batchSize) {
+    const idx = range(start, Math.min(fs.n, start + batchSize));
+    const inputs = inputTensors(fm, fs, idx);
+    const y = tf.tensor1d(idx.map((i) => fs.labels[i]));
+    const w = tf.tensor1d(idx.map((i) => (fs.labels[i] === 1 ? weights.pos : weights.neg)));
+    const l = tf.tidy(() => weightedLoss(forwardLogits(fm, inputs, false), y, w));
+    sum += l.dataSync()[0] * idx.length;
+    tf.dispose([l, y, w, ...inputs]);
+  }
+  return sum / fs.n;
+}
+
+/** Mean of per-sample weights times sigmoid cross-entropy on logits. */
+function weightedLoss(logits: tf.Tensor1D, labels: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
+  // max(z,0) - z*y + log(1 + exp(-|z|)) is the overflow-safe form of cross-entropy on logits.
+  const ce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, labels)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+  return tf.mean(tf.mul(ce, weights));
+}

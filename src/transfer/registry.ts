@@ -1,0 +1,26 @@
+import { freezeThenUnfreeze } from './freeze-unfreeze.js';
+import { sourceOnly } from './source-only.js';
+import { targetOnly } from './target-only.js';
+import type { TransferStrategy } from './types.js';
+
+const registry = new Map<string, TransferStrategy>();
+
+/** Adds a strategy under its name; later issues' strategies register here too. */
+export function registerStrategy(strategy: TransferStrategy): void {
+  if (registry.has(strategy.name)) throw new Error(`transfer strategy '${strategy.name}' is already registered`);
+  registry.set(strategy.name, strategy);
+}
+
+/** Looks a strategy up by name, listing the known ones if it is absent. */
+export function getStrategy(name: string): TransferStrategy {
+  const s = registry.get(name);
+  if (!s) throw new Error(`unknown transfer strategy '${name}'; known: ${listStrategies().join(', ')}`);
+  return s;
+}
+
+/** Names of all registered strategies. */
+export function listStrategies(): string[] {
+  return [...registry.keys()].sort();
+}
+
+for (const s of [sourceOnly, targetOnly, freezeThenUnfreeze]) registerStrategy(s);

@@ -1,0 +1,62 @@
+import type { ColumnSpec, Modality, Sample } from '../data/types.js';
+import type { ModelBundle } from '../models/artifact.js';
+import type { ModelSpec } from '../models/spec.js';
+import type { ImagePreprocessOptions } from '../preprocess/image.js';
+import type { PhaseHistory, TrainPhase } from '../train/loop.js';
+import type { ProgressReporter } from '../util/progress.js';
+
+/** The partitions a transfer strategy may use. Target test data is never in here. */
+export interface TransferData {
+  readonly sourceTrain: readonly Sample[];
+  readonly sourceVal: readonly Sample[];
+  /** Labelled target subjects used for fitting (part of the label budget). */
+  readonly targetTrain: readonly Sample[];
+  /** Labelled target subjects used for early stopping (the rest of the label budget). */
+  readonly targetVal: readonly Sample[];
+  /** Target training subjects whose labels the strategy must not read. */
+  readonly targetUnlabelled: readonly Sample[];
+}
+
+/** Hyper-parameters of each training phase a strategy may run. */
+export interface TrainingPlan {
+  /** Source pretraining, all layers. */
+  readonly pretrain: Omit<TrainPhase, 'name' | 'trainable'>;
+  /** Target: new head on frozen encoders. */
+  readonly head: Omit<TrainPhase, 'name' | 'trainable'>;
+  /** Target: all layers at a lower learning rate. */
+  readonly finetune: Omit<TrainPhase, 'name' | 'trainable'>;
+  /** Target-only training from random initialisation. */
+  readonly scratch: Omit<TrainPhase, 'name' | 'trainable'>;
+}
+
+/** Everything a strategy needs to produce a target model for one set of modalities. */
+export interface TransferContext {
+  readonly data: TransferData;
+  readonly modalities: readonly Modality[];
+  readonly schema: readonly ColumnSpec[];
+  readonly image: ImagePreprocessOptions;
+  /** Architecture, without the input-dependent fields. */
+  readonly architecture: Omit<ModelSpec, 'modalities' | 'imageShape' | 'tabularDim'>;
+  readonly plan: TrainingPlan;
+  readonly seed: number;
+  readonly progress: ProgressReporter;
+  /** Label for progress bars. */
+  readonly label: string;
+  /** The source-pretrained model for these modalities, trained once and shared by strategies (each gets a copy). */
+  pretrained(): Promise<TrainedModel>;
+}
+
+/** A trained target model and how it was trained. */
+export interface TrainedModel extends ModelBundle {
+  readonly history: readonly PhaseHistory[];
+}
+
+/** A way of producing a target-site model, from source data, target data or both. */
+export interface TransferStrategy {
+  readonly name: string;
+  /** One line saying what the strategy does, shown in reports and `--help`. */
+  readonly description: string;
+  /** Whether the strategy reads source data (false for target-only baselines). */
+  readonly usesSource: boolean;
+  run(ctx: TransferContext): Promise<TrainedModel>;
+}
