@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'medtl-workspace/**', 'coverage/**'] },
+  { ignores: ['tmp/**', 'dist/**', 'node_modules/**', 'medtl-workspace/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -8,7 +8,7 @@
 // --backend  wasm | cpu
 // --patches  all | none | comma list of matmul,conv2dBackpropFilter,conv2dBackpropInput (wasm)
 // --threads  wasm threads (1 = the package's single-threaded SIMD binary)
-// --reps, --steps: timed repetitions and training steps per repetition
+// --reps, --steps, --warmup: timed repetitions, training steps per repetition, untimed steps first
 // --profile  print inclusive time per kernel (wasm and cpu)
 // Prints one JSON line per run; the figure is the median over repetitions.
 import * as tf from '@tensorflow/tfjs-core';
@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '1' },
     reps: { type: 'string', default: '5' },
     steps: { type: 'string', default: '' },
+    warmup: { type: 'string', default: '2' },
     profile: { type: 'boolean', default: false },
   },
 });
@@ -124,7 +125,7 @@ async function train(): Promise<void> {
     return v;
   };
   const steps = args.steps !== '' ? Number(args.steps) : isMlp ? 20 : 3;
-  for (let i = 0; i < 2; i++) step();
+  for (let i = 0; i < Number(args.warmup); i++) step();
   if (args.profile) installProfiler();
   const rates: number[] = [];
   for (let r = 0; r < Number(args.reps); r++) {
@@ -132,7 +133,8 @@ async function train(): Promise<void> {
     for (let i = 0; i < steps; i++) step();
     rates.push((steps * batch) / ((performance.now() - t) / 1000));
   }
-  return report({ model: args.model, unit: isMlp ? 'samples/s' : 'images/s', median: Math.round(median(rates)), rates: rates.map(Math.round) });
+  const round = (r: number) => (r >= 100 ? Math.round(r) : Number(r.toFixed(2)));
+  return report({ model: args.model, unit: isMlp ? 'samples/s' : 'images/s', median: round(median(rates)), rates: rates.map(round) });
 }
 
 async function kernels(): Promise<void> {
@@ -197,7 +199,7 @@ function report(o: object): void {
 }
 
 const env = await setUp();
-meta = { backend: tf.getBackend(), threads: env.threads, patches: args.patches, cores: os.availableParallelism(), load1: Number(os.loadavg()[0].toFixed(2)) };
+meta = { backend: tf.getBackend(), threads: env.threads, patches: args.backend === 'cpu' ? 'n/a' : args.patches, cores: os.availableParallelism(), load1: Number(os.loadavg()[0].toFixed(2)) };
 if (args.model === 'kernels') await kernels();
 else await train();
 if (args.profile) {

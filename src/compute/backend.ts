@@ -10,7 +10,12 @@ export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export interface ComputeOptions {
   /** Backend to try first; the others remain fallbacks unless MEDTL_BACKEND forces one. */
   prefer?: BackendName;
-  /** Threads for the wasm backend (default: one per core, at most MAX_WASM_THREADS). */
+  /**
+   * Threads for the wasm backend; else MEDTL_WASM_THREADS; else 1 (the package's single-threaded
+   * SIMD build). Above 1 loads the threaded SIMD build with min(threads, MAX_WASM_THREADS)
+   * threads. On the 2-core host 2 threads trained 7-24% faster on idle cores and 10-55% slower
+   * when the cores were shared, hence the default; see docs/compute.md.
+   */
   threads?: number;
   /** Where the one-line backend report goes (default: stderr). */
   log?: (msg: string) => void;
@@ -27,6 +32,9 @@ export interface ComputeInfo {
 
 /** Environment variable that forces a backend (`tensorflow`, `wasm` or `cpu`). */
 export const BACKEND_ENV = 'MEDTL_BACKEND';
+
+/** Environment variable giving the wasm thread count (a positive integer or `auto` = one per core) when `threads` is not passed. */
+export const THREADS_ENV = 'MEDTL_WASM_THREADS';
 
 const ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
@@ -52,6 +60,15 @@ function forcedBackend(): BackendName | undefined {
     throw new Error(`${BACKEND_ENV}=${raw} is not a backend; use one of ${ORDER.join(', ')}`);
   }
   return raw;
+}
+
+function envThreads(): number | undefined {
+  const raw = process.env[THREADS_ENV]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'auto') return cores();
+  const n = Number(raw);
+  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`${THREADS_ENV}=${raw} must be a positive integer or 'auto'`);
+  return n;
 }
 
 function cores(): number {
@@ -81,7 +98,7 @@ async function useTensorflow(): Promise<number> {
 async function useWasm(threads: number | undefined, notes: string[]): Promise<{ threads: number; patches: string[] }> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const { registerWasmPatches } = await import('./kernels/index.js');
-  const want = threads ?? cores();
+  const want = threads ?? envThreads() ?? cores();
   if (tf.engine().registry.wasm === undefined && want > 1) {
     const threaded = await import('./wasm-threads.js');
     if (await threaded.threadedWasmSupported()) {
@@ -136,7 +153,7 @@ async function init(requested: BackendName | undefined, forced: boolean, opts: C
       return info;
     } catch (e) {
       if (!(e instanceof Unavailable)) throw e;
-      if (forced) throw new Error(`${BACKEND_ENV}=${name} was requested but ${e.message}`);
+      if (forced) throw new Error(`${BACKEND_ENV}=${name} was requested but ${e.message}`, { cause: e });
       // Only worth a note when the caller asked for it; tensorflow is routinely absent.
       if (name === requested || name !== 'tensorflow') notes.push(`${name} unavailable: ${e.message}`);
     }
@@ -144,12 +161,9 @@ async function init(requested: BackendName | undefined, forced: boolean, opts: C
   throw new Error(`medtl compute: no TF.js backend could be started (${notes.join('; ')})`);
 }
 
-/**
- * Chooses and starts the TF.js backend (MEDTL_BACKEND, then `prefer`, then tensorflow > wasm >
- * cpu), registers the wasm kernel fixes and logs one line. Idempotent: later calls return the
- * same info unless they ask for a different `prefer`.
- */
+/** Chooses and starts the TF.js backend, applies the wasm kernel fixes and logs one line; idempotent unless `prefer` changes. */
 export async function initCompute(opts: ComputeOptions = {}): Promise<ComputeInfo> {
+  // Order: MEDTL_BACKEND (forced), then `prefer`, then tensorflow > wasm > cpu.
   if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 1)) {
     throw new RangeError(`threads must be a positive integer, got ${opts.threads}`);
   }
@@ -158,7 +172,7 @@ export async function initCompute(opts: ComputeOptions = {}): Promise<ComputeInf
   }
   const forced = forcedBackend();
   const requested = forced ?? opts.prefer;
-  // Concurrent callers share one initialisation instead of racing tf.setBackend.
+  // Concurrent callers wait for the initialisation in flight instead of racing tf.setBackend.
   while (inFlight !== undefined) await inFlight.catch(() => undefined);
   if (state !== undefined && (requested === undefined || requested === state.requested)) {
     if (tf.getBackend() !== state.info.backend) await tf.setBackend(state.info.backend);

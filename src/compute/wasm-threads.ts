@@ -4,12 +4,12 @@
 //    worker_threads refuse;
 //  - the C++ init caps the pool at half of emscripten_num_logical_cores() (and at 8 workers).
 // The emscripten factory and worker source ship in the package's wasm-out/ folder, so here we
-// call the factory ourselves with file paths instead of blobs, report the real core count to the
-// binary, and wrap the module in the package's own BackendWasm class. Kernels are unaffected:
+// call the factory ourselves with file paths instead of blobs, report twice the wanted thread
+// count as the core count so the halving cap lets it through, and wrap the module in the
+// package's own BackendWasm class. Kernels are unaffected:
 // they are registered per backend name, and the threaded build exports the same entry points.
 import * as tf from '@tensorflow/tfjs-core';
 import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
@@ -36,7 +36,7 @@ interface FactoryConfig {
   mainScriptUrlOrBlob: string;
   instantiateWasm(
     imports: { env: Record<string, unknown> },
-    receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
+    receive: (instance: WasmInstance, module: WasmCompiled) => void,
   ): object;
   printErr(text: string): void;
   PThread?: EmscriptenModule['PThread'];
@@ -44,26 +44,35 @@ interface FactoryConfig {
 
 type Factory = (config: FactoryConfig) => Promise<EmscriptenModule>;
 
+/** The slice of the WebAssembly global used here (the project's lib settings carry no DOM types). */
+interface WasmInstance {
+  exports: object;
+}
+interface WasmCompiled {
+  readonly brand?: 'WebAssembly.Module';
+}
+interface WasmApi {
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: WasmInstance; module: WasmCompiled }>;
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBufferLike };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 function packageDir(): string {
   const req = createRequire(import.meta.url);
   return path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
 }
 
-/**
- * Writes the pthread worker script to a file once per content hash. Node workers need a path;
- * the rename makes concurrent processes (parallel test files) safe.
- */
+/** Writes the pthread worker script into a private temporary folder and returns its path. */
 function workerScript(source: string): string {
   // The package ships the source as a template literal whose "\n" escapes became real newlines
   // inside string literals; the package undoes that the same way before making its blob.
   const text = source.replace(/\n/g, '\\n');
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  const file = path.join(os.tmpdir(), `medtl-tfjs-wasm-worker-${hash}.cjs`);
-  if (!fs.existsSync(file)) {
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
-  }
+  // A fresh 0700 folder per process: a fixed name in a shared tmpdir could be planted by another
+  // user and would then run as our code. Removed at exit, once no worker can still need it.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medtl-wasm-'));
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'worker.cjs');
+  fs.writeFileSync(file, text, { mode: 0o600 });
   return file;
 }
 
@@ -72,7 +81,7 @@ export async function threadedWasmSupported(): Promise<boolean> {
   if (typeof SharedArrayBuffer === 'undefined') return false;
   if (!(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))) return false;
   try {
-    const mem = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const mem = new WA.Memory({ initial: 1, maximum: 1, shared: true });
     return mem.buffer instanceof SharedArrayBuffer;
   } catch {
     return false;
@@ -93,13 +102,14 @@ async function instantiate(threads: number, timeoutMs: number): Promise<Emscript
   const errors: string[] = [];
   const config: FactoryConfig = {
     locateFile: (file, prefix) => (file.endsWith('.worker.js') ? worker : file.endsWith('.wasm') ? binary : prefix + file),
-    // Workers load the factory source from here; by default it would be this module's path.
+    // Workers load the factory source from this path; left to emscripten's default they never
+    // finished starting in our runs.
     mainScriptUrlOrBlob: mainScript,
     instantiateWasm: (imports, receive) => {
       // The C++ side sizes its pool as min(requested, logical cores / 2); report 2x so the
       // requested count is what it gets.
       imports.env.emscripten_num_logical_cores = () => 2 * threads;
-      WebAssembly.instantiate(bytes, imports as unknown as WebAssembly.Imports).then(
+      WA.instantiate(bytes, imports).then(
         (r) => receive(r.instance, r.module),
         (e: unknown) => errors.push(String(e)),
       );
@@ -118,34 +128,43 @@ async function instantiate(threads: number, timeoutMs: number): Promise<Emscript
     // when the module never resolved; leaving it would keep the process alive.
     config.PThread?.terminateAllThreads();
     const detail = errors.length > 0 ? ` (${errors.join('; ')})` : '';
-    throw new Error(`${(e as Error).message}${detail}`);
+    throw new Error(`${(e as Error).message}${detail}`, { cause: e });
   } finally {
     clearTimeout(timer);
   }
 }
 
-/**
- * Starts the threaded SIMD binary with `threads` threads (capped at MAX_WASM_THREADS) and wraps
- * it in the package's BackendWasm. Nothing is registered; see `installWasmBackend`.
- */
+/** Starts the threaded SIMD build with min(threads, MAX_WASM_THREADS) threads as a BackendWasm (not yet registered). */
 export async function createThreadedWasmBackend(threads: number, timeoutMs = 20_000): Promise<wasmBackend.BackendWasm> {
   const count = Math.max(1, Math.min(MAX_WASM_THREADS, Math.floor(threads)));
   const mod = await instantiate(count, timeoutMs);
-  // What the package's own init() attaches before handing the module to BackendWasm.
-  mod.tfjs = {
-    init: mod.cwrap('init', null, []),
-    initWithThreadsCount: mod.cwrap('init_with_threads_count', null, ['number']),
-    getThreadsCount: mod.cwrap('get_threads_count', 'number', []),
-    registerTensor: mod.cwrap('register_tensor', null, ['number', 'number', 'number']),
-    disposeData: mod.cwrap('dispose_data', null, ['number']),
-    dispose: mod.cwrap('dispose', null, []),
-  };
-  wasmBackend.setThreadsCount(count);
-  const backend = new wasmBackend.BackendWasm(mod as unknown as ConstructorParameters<typeof wasmBackend.BackendWasm>[0]);
-  // Each pool thread is a worker that emscripten ref()s while it runs, and pool threads never
-  // finish, so the process could not exit on its own. They only ever wait for work from us.
-  for (const w of mod.PThread?.runningWorkers ?? []) w.unref();
-  return backend;
+  try {
+    // What the package's own init() attaches before handing the module to BackendWasm.
+    mod.tfjs = {
+      init: mod.cwrap('init', null, []),
+      initWithThreadsCount: mod.cwrap('init_with_threads_count', null, ['number']),
+      getThreadsCount: mod.cwrap('get_threads_count', 'number', []),
+      registerTensor: mod.cwrap('register_tensor', null, ['number', 'number', 'number']),
+      disposeData: mod.cwrap('dispose_data', null, ['number']),
+      dispose: mod.cwrap('dispose', null, []),
+    };
+    wasmBackend.setThreadsCount(count);
+    // The constructor creates the thread pool (pthreadpool_create starts its threads).
+    const backend = new wasmBackend.BackendWasm(mod as unknown as ConstructorParameters<typeof wasmBackend.BackendWasm>[0]);
+    // Each pool thread is a worker that emscripten ref()s while it runs, and pool threads never
+    // finish, so the process could not exit on its own. They only ever wait for work from us.
+    const running = mod.PThread?.runningWorkers;
+    if (!Array.isArray(running) || running.length !== count - 1) {
+      // Another emscripten layout: better one thread than a process that never exits.
+      backend.dispose();
+      throw new Error(`expected ${count - 1} pool workers, found ${Array.isArray(running) ? running.length : 'none'}`);
+    }
+    for (const w of running) w.unref();
+    return backend;
+  } catch (e) {
+    mod.PThread?.terminateAllThreads();
+    throw e;
+  }
 }
 
 /** Puts `backend` under the name 'wasm' in place of the package's factory; fails if 'wasm' is already in use. */

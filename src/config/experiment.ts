@@ -14,6 +14,7 @@ function phaseSchema(d: { epochs: number; learningRate: number; patience: number
       learningRate: z.number().positive().default(d.learningRate),
       patience: z.number().int().nonnegative().default(d.patience),
       weightDecay: z.number().nonnegative().default(1e-4),
+      augment: z.boolean().default(true),
     })
     .prefault({});
 }
@@ -74,6 +75,7 @@ export const experimentSchema = z.strictObject({
   model: z
     .strictObject({
       imageFilters: z.array(positiveInt).min(1).default([8, 16, 32]),
+      imagePooling: z.enum(['flatten', 'avg', 'max']).default('flatten'),
       imageEmbed: positiveInt.default(32),
       tabularHidden: z.array(positiveInt).min(1).default([32, 16]),
       headHidden: positiveInt.default(16),

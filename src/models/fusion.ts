@@ -28,7 +28,13 @@ export function buildFusionModel(spec: ModelSpec, seed: number): FusionModel {
         .apply(x) as tfl.SymbolicTensor;
       x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `img_pool${i + 1}` }).apply(x) as tfl.SymbolicTensor;
     });
-    x = tfl.layers.globalAveragePooling2d({ name: 'img_gap' }).apply(x) as tfl.SymbolicTensor;
+    const pool =
+      spec.imagePooling === 'flatten'
+        ? tfl.layers.flatten({ name: 'img_flatten' })
+        : spec.imagePooling === 'max'
+          ? tfl.layers.globalMaxPooling2d({ name: 'img_gmp' })
+          : tfl.layers.globalAveragePooling2d({ name: 'img_gap' });
+    x = pool.apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.dense({ units: spec.imageEmbed, activation: 'relu', kernelInitializer: he(), name: 'img_embed' }).apply(x) as tfl.SymbolicTensor;
     inputs.push(input);
     embeddings.push(x);
@@ -71,15 +77,22 @@ export function kernelVariables(fm: FusionModel, groups: readonly LayerGroup[]):
   return vars;
 }
 
-/** Builds the model's input tensors for rows `indices` of a feature set. Caller disposes them. */
-export function inputTensors(fm: FusionModel, fs: FeatureSet, indices: readonly number[]): tf.Tensor[] {
+/** Builds the model's input tensors for rows `indices` of a feature set, optionally transforming the image block first. Caller disposes them. */
+export function inputTensors(
+  fm: FusionModel,
+  fs: FeatureSet,
+  indices: readonly number[],
+  imageTransform?: (data: Float32Array, n: number, shape: readonly [number, number, number]) => void,
+): tf.Tensor[] {
   const out: tf.Tensor[] = [];
   const b = indices.length;
   for (const m of fm.spec.modalities) {
     if (m === 'image') {
       if (!fs.image) throw new Error('model needs images but the feature set has none');
       const [h, w, c] = fs.image.shape;
-      out.push(tf.tensor4d(gather(fs.image.data, h * w * c, indices), [b, h, w, c]));
+      const block = gather(fs.image.data, h * w * c, indices);
+      imageTransform?.(block, b, fs.image.shape);
+      out.push(tf.tensor4d(block, [b, h, w, c]));
     } else if (m === 'tabular') {
       if (!fs.tabular) throw new Error('model needs tabular features but the feature set has none');
       out.push(tf.tensor2d(gather(fs.tabular.data, fs.tabular.dim, indices), [b, fs.tabular.dim]));

@@ -13,6 +13,8 @@ export interface ModelSpec {
   readonly tabularDim?: number;
   /** Conv filters per stage of the image CNN (3x3 conv + ReLU + 2x2 max-pool each). */
   readonly imageFilters: readonly number[];
+  /** How the last feature map becomes a vector: keep positions (flatten) or pool over them. */
+  readonly imagePooling: 'flatten' | 'avg' | 'max';
   /** Width of the image embedding. */
   readonly imageEmbed: number;
   /** Hidden widths of the tabular MLP. */
@@ -24,6 +26,7 @@ export interface ModelSpec {
 /** The default small architecture used by the demo. */
 export const DEFAULT_MODEL_SPEC: Omit<ModelSpec, 'modalities' | 'imageShape' | 'tabularDim'> = {
   imageFilters: [8, 16, 32],
+  imagePooling: 'flatten',
   imageEmbed: 32,
   tabularHidden: [32, 16],
   headHidden: 16,

@@ -4,6 +4,7 @@ import type { LayerGroup } from '../models/spec.js';
 import type { FeatureSet } from '../preprocess/features.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { Rng } from '../util/random.js';
+import { dihedralAugment } from './augment.js';
 
 /** One phase of training: which layer groups learn, for how long, and how fast. */
 export interface TrainPhase {
@@ -17,6 +18,8 @@ export interface TrainPhase {
   readonly patience: number;
   /** L2 penalty on trainable kernels. */
   readonly weightDecay: number;
+  /** Random 90° rotations and flips of training images. */
+  readonly augment: boolean;
 }
 
 /** Per-epoch record of a phase. */
@@ -66,6 +69,7 @@ export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet |
   const weights = ctx.balanceClasses ? balancedClassWeights(train.labels) : { pos: 1, neg: 1 };
   const optimizer = tf.train.adam(phase.learningRate);
   const rng = new Rng(`${ctx.seed}:${phase.name}`);
+  const augRng = rng.fork('augment');
   const progress = ctx.progress ?? silentProgress;
   const history: EpochRecord[] = [];
   let best = { loss: Infinity, epoch: -1, weights: null as tf.Tensor[] | null };
@@ -78,7 +82,7 @@ export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet |
       let lossSum = 0;
       for (let step = 0; step < stepsPerEpoch; step++) {
         const idx = order.slice(step * phase.batchSize, (step + 1) * phase.batchSize);
-        const inputs = inputTensors(fm, train, idx);
+        const inputs = inputTensors(fm, train, idx, phase.augment ? (d, n, [h, w, c]) => dihedralAugment(d, n, h, w, c, augRng) : undefined);
         const y = tf.tensor1d(idx.map((i) => train.labels[i]));
         const w = tf.tensor1d(idx.map((i) => (train.labels[i] === 1 ? weights.pos : weights.neg)));
         const loss = optimizer.minimize(

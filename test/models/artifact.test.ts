@@ -23,7 +23,7 @@ const spec = { modalities: ['image', 'tabular'] as const, schema: TEST_SCHEMA, i
 function trainSmall(seed: number) {
   const pre = fitPreprocessor(samples.slice(0, 60), spec);
   const fm = buildFusionModel({ ...DEFAULT_MODEL_SPEC, imageFilters: [4, 8], modalities: spec.modalities, imageShape: pre.image!.shape, tabularDim: pre.tabular!.dim }, seed);
-  const phase = { name: 'p', trainable: ['image', 'tabular', 'head'] as const, epochs: 3, batchSize: 16, learningRate: 1e-2, patience: 5, weightDecay: 1e-4 };
+  const phase = { name: 'p', trainable: ['image', 'tabular', 'head'] as const, epochs: 3, batchSize: 16, learningRate: 1e-2, patience: 5, weightDecay: 1e-4, augment: false };
   const hist = trainPhase(fm, pre.transform(samples.slice(0, 60)), pre.transform(samples.slice(60)), phase, { seed, balanceClasses: true });
   return { pre, fm, hist };
 }

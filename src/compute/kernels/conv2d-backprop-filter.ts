@@ -3,12 +3,7 @@
 // patch matrix written transposed straight into the wasm heap and the product run by XNNPACK
 // (through the patched BatchMatMul, which keeps it on the fast path).
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  MAX_PATCH_ELEMS,
-  convGeometry,
-  im2colT,
-  imagesPerChunk,
-} from './im2col.js';
+import { convGeometry, im2colT, imagesPerChunk, maxPatchElems } from './im2col.js';
 import {
   WASM,
   copyRows,
@@ -33,7 +28,7 @@ function conv2DBackpropFilter(args: WasmKernelArgs<tf.Conv2DBackpropFilterAttrs>
   }
   const transpose = wasmKernel(tf.Transpose);
   if (attrs.dataFormat === 'NCHW') {
-    // The patch loops are written for channels-last; transposing in and out is cheap next to the product.
+    // The patch loops are written for channels-last; two transposes are cheap next to the product.
     x = runWasm(transpose, backend, { x }, { perm: [0, 2, 3, 1] });
     dy = runWasm(transpose, backend, { x: dy }, { perm: [0, 2, 3, 1] });
     temps.push(x, dy);
@@ -49,7 +44,7 @@ function conv2DBackpropFilter(args: WasmKernelArgs<tf.Conv2DBackpropFilterAttrs>
   const perImage = g.outH * g.outW;
   const matMul = wasmKernel(tf.BatchMatMul);
   const plain = { transposeA: false, transposeB: false };
-  const chunk = imagesPerChunk(g, MAX_PATCH_ELEMS);
+  const chunk = imagesPerChunk(g, maxPatchElems());
 
   if (g.batch * perImage === 0) {
     for (const t of temps) free(backend, t);

@@ -3,7 +3,7 @@
 // columns = (kh, kw, c) taps), followed by a col2im scatter-add in JS. The product carries the
 // O(outC) factor of the work, the scatter only touches each patch element once.
 import * as tf from '@tensorflow/tfjs-core';
-import { MAX_PATCH_ELEMS, col2im, convGeometry, imagesPerChunk } from './im2col.js';
+import { col2im, convGeometry, imagesPerChunk, maxPatchElems } from './im2col.js';
 import {
   WASM,
   copyRows,
@@ -50,7 +50,7 @@ function conv2DBackpropInput(args: WasmKernelArgs<tf.Conv2DBackpropInputAttrs>):
     const wT = runWasm(transpose, backend, { x: view(filter, [taps, g.outC]) }, { perm: [1, 0] });
     const matMul = wasmKernel(tf.BatchMatMul);
     const plain = { transposeA: false, transposeB: false };
-    const chunk = imagesPerChunk(g, MAX_PATCH_ELEMS);
+    const chunk = imagesPerChunk(g, maxPatchElems());
     for (let n0 = 0; n0 < g.batch; n0 += chunk) {
       const n1 = Math.min(g.batch, n0 + chunk);
       const rows = (n1 - n0) * perImage;

@@ -61,14 +61,11 @@ function validRange(kw: number, g: ConvGeometry): [number, number] {
   return [lo, hi];
 }
 
-/**
- * Writes the transposed patch matrix of images [n0, n1): row (kh*kW + kw)*inC + c, column
- * (n - n0)*outH*outW + oh*outW + ow, zero where the window hangs over the padding. The transposed
- * layout makes `dW = colsT · dy` a plain product, which is what XNNPACK takes.
- * Loops run image row by image row so the source row stays in cache while all patch rows that
- * read it are written.
- */
+/** Writes the transposed patch matrix of images [n0, n1) at heap offset `dst` (zeros over the padding). */
 export function im2colT(heap: Float32Array, x: number, g: ConvGeometry, n0: number, n1: number, dst: number): void {
+  // Row (kh*kW + kw)*inC + c, column (n - n0)*outH*outW + oh*outW + ow. The transposed layout
+  // makes `dW = colsT · dy` a plain product, which is what XNNPACK takes. Loops run image row by
+  // image row so the source row stays in cache while all patch rows that read it are written.
   const { inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft } = g;
   const cols = (n1 - n0) * outH * outW;
   const step = strideW * inC;
@@ -103,11 +100,10 @@ export function im2colT(heap: Float32Array, x: number, g: ConvGeometry, n0: numb
   }
 }
 
-/**
- * Scatter-adds a patch-gradient matrix (rows (n - n0)*outH*outW + oh*outW + ow, columns
- * (kh*kW + kw)*inC + c) back into images [n0, n1) of dx. The destination must be zeroed first.
- */
+/** Scatter-adds a patch-gradient matrix back into images [n0, n1) of a zero-initialised dx. */
 export function col2im(heap: Float32Array, cols: number, g: ConvGeometry, n0: number, n1: number, dx: number): void {
+  // Rows (n - n0)*outH*outW + oh*outW + ow, columns (kh*kW + kw)*inC + c; read in order, so the
+  // source streams while each write touches inC contiguous floats.
   const { inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft } = g;
   const rowLen = kH * kW * inC;
   let src = cols;
@@ -137,5 +133,17 @@ export function imagesPerChunk(g: ConvGeometry, maxElems: number): number {
   return Math.max(1, Math.min(g.batch, Math.floor(maxElems / Math.max(1, perImage))));
 }
 
-/** Upper bound on patch-matrix floats per chunk (64 MiB); bounds memory for large images and batches. */
-export const MAX_PATCH_ELEMS = 16 * 1024 * 1024;
+let patchBudget = 16 * 1024 * 1024;
+
+/** Upper bound on patch-matrix floats per chunk (default 16 Mi floats = 64 MiB); bounds memory for large images and batches. */
+export function maxPatchElems(): number {
+  return patchBudget;
+}
+
+/** Sets the patch-matrix budget (tests use a tiny one to exercise chunking); returns the previous value. */
+export function setMaxPatchElems(elems: number): number {
+  if (!(Number.isInteger(elems) && elems >= 1)) throw new RangeError(`patch budget must be a positive integer, got ${elems}`);
+  const prev = patchBudget;
+  patchBudget = elems;
+  return prev;
+}

@@ -1,21 +1,30 @@
 import { registerConv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { registerConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { registerMatMulPatches } from './matmul-transpose.js';
+import { registerMaxPoolGrad } from './max-pool-grad.js';
 
 export { CONV2D_BACKPROP_FILTER_PATCH } from './conv2d-backprop-filter.js';
 export { CONV2D_BACKPROP_INPUT_PATCH } from './conv2d-backprop-input.js';
 export { FUSED_MATMUL_PATCH, MATMUL_PATCH } from './matmul-transpose.js';
+export { MAX_POOL_GRAD_PATCH } from './max-pool-grad.js';
+export { maxPatchElems, setMaxPatchElems } from './im2col.js';
 
 /** The groups of wasm kernel fixes that can be switched on one by one (benchmarks compare them). */
-export type WasmPatchGroup = 'matmul' | 'conv2dBackpropFilter' | 'conv2dBackpropInput';
+export type WasmPatchGroup = 'matmul' | 'conv2dBackpropFilter' | 'conv2dBackpropInput' | 'maxPoolGrad';
 
 /** Every group, in the order initCompute applies them. */
-export const ALL_WASM_PATCH_GROUPS: readonly WasmPatchGroup[] = ['matmul', 'conv2dBackpropFilter', 'conv2dBackpropInput'];
+export const ALL_WASM_PATCH_GROUPS: readonly WasmPatchGroup[] = [
+  'matmul',
+  'conv2dBackpropFilter',
+  'conv2dBackpropInput',
+  'maxPoolGrad',
+];
 
 const registrars: Record<WasmPatchGroup, () => string[]> = {
   matmul: registerMatMulPatches,
   conv2dBackpropFilter: registerConv2DBackpropFilter,
   conv2dBackpropInput: registerConv2DBackpropInput,
+  maxPoolGrad: registerMaxPoolGrad,
 };
 
 /** Registers the chosen wasm kernel fixes (all by default) and returns the ids of those in force; idempotent. */

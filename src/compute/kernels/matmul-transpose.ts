@@ -131,21 +131,26 @@ function patchedBatchMatMul(args: WasmKernelArgs<MatMulAttrs>): tf.TensorInfo {
   return { dataId: out.dataId, shape: [...d.outer, d.m, d.n], dtype: 'float32' };
 }
 
-function patchedFusedMatMul(args: WasmKernelArgs<FusedAttrs>): tf.TensorInfo {
-  const stock = stockFusedMatMul!.kernelFunc as unknown as WasmKernelFunc<FusedAttrs>;
+type FusedInputs = { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
+
+function patchedFusedMatMul(args: WasmKernelArgs<FusedAttrs, FusedInputs>): tf.TensorInfo {
+  const stock = stockFusedMatMul!.kernelFunc as unknown as WasmKernelFunc<FusedAttrs, FusedInputs>;
   const { a, b, bias, preluActivationWeights } = args.inputs;
   const { backend, attrs } = args;
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock(args);
   const d = dims(a, b, attrs);
-  const simpleEpilogue = preluActivationWeights == null && (bias == null || prod(bias.shape) === d.n);
-  const foldable = d.bBatch === 1 && d.aBatch > 1 && simpleEpilogue;
+  // XNNPACK adds the bias per output column. A bias shaped like the whole output is only right
+  // on the stock loop, so such calls stay there untouched.
+  const columnBias = bias == null || (prod(bias.shape) === d.n && bias.shape[bias.shape.length - 1] === d.n);
+  if (!columnBias) return stock(args);
+  const foldable = d.bBatch === 1 && d.aBatch > 1 && preluActivationWeights == null;
   if (!attrs.transposeA && !attrs.transposeB && !foldable) return stock(args);
 
   const { a2, b2, temps } = untranspose(backend, a, b, attrs);
   const plainAttrs = { ...attrs, transposeA: false, transposeB: false };
-  const inputs: tf.NamedTensorInfoMap = { ...args.inputs, a: a2, b: b2 };
+  const inputs: FusedInputs = { ...args.inputs, a: a2, b: b2 };
   if (foldable) {
-    // XNNPACK adds a per-column bias, which is all `simpleEpilogue` allows, so folding is exact.
+    // With a per-column bias, stacking the batches as extra rows changes nothing.
     inputs.a = view(a2, [1, d.aBatch * d.m, d.k]);
     inputs.b = view(b2, [1, d.k, d.n]);
   }

@@ -4,15 +4,18 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 /** Name of the backend the kernel fixes in this folder register for. */
 export const WASM = 'wasm';
 
+/** Named kernel inputs; tfjs-core checks that required ones are present before the kernel runs. */
+export type KernelInputs = Record<string, tf.TensorInfo>;
+
 /** Arguments every kernel function receives, typed for the wasm backend. */
-export interface WasmKernelArgs<A = tf.NamedAttrMap> {
-  inputs: tf.NamedTensorInfoMap;
+export interface WasmKernelArgs<A = tf.NamedAttrMap, I = KernelInputs> {
+  inputs: I;
   backend: BackendWasm;
   attrs: A;
 }
 
 /** Kernel function signature on the wasm backend (single output). */
-export type WasmKernelFunc<A = tf.NamedAttrMap> = (args: WasmKernelArgs<A>) => tf.TensorInfo;
+export type WasmKernelFunc<A = tf.NamedAttrMap, I = KernelInputs> = (args: WasmKernelArgs<A, I>) => tf.TensorInfo;
 
 /** Looks up a kernel registered for wasm, throwing a clear error when it is missing. */
 export function wasmKernel(name: string): tf.KernelConfig {
@@ -25,7 +28,7 @@ export function wasmKernel(name: string): tf.KernelConfig {
 export function runWasm<A extends object>(
   kernel: tf.KernelConfig,
   backend: BackendWasm,
-  inputs: tf.NamedTensorInfoMap,
+  inputs: KernelInputs,
   attrs: A,
 ): tf.TensorInfo {
   const out = kernel.kernelFunc({ inputs, backend, attrs: attrs as unknown as tf.NamedAttrMap });
@@ -38,13 +41,11 @@ export function free(backend: BackendWasm, info: tf.TensorInfo): void {
   backend.disposeData(info.dataId);
 }
 
-/**
- * A Float32Array over the whole wasm heap. Re-read after every allocation: growing the memory
- * replaces the buffer, and with shared (threaded) memory the module's cached HEAP views are only
- * refreshed lazily, so the memory object is the source of truth when there is one.
- */
+/** A Float32Array over the whole wasm heap; fetch it again after any allocation. */
 export function heapF32(backend: BackendWasm): Float32Array {
-  const mod = backend.wasm as unknown as { wasmMemory?: WebAssembly.Memory; HEAPU8: Uint8Array };
+  // Growing the memory replaces the buffer, and with shared (threaded) memory the module's cached
+  // HEAP views are refreshed lazily, so the memory object is the source of truth when there is one.
+  const mod = backend.wasm as unknown as { wasmMemory?: { buffer: ArrayBufferLike }; HEAPU8: Uint8Array };
   const buf = mod.wasmMemory !== undefined ? mod.wasmMemory.buffer : mod.HEAPU8.buffer;
   return new Float32Array(buf);
 }
