@@ -83,7 +83,7 @@ export const experimentSchema = z.strictObject({
     .prefault({}),
   training: z
     .strictObject({
-      pretrain: phaseSchema({ epochs: 30, learningRate: 2e-3, patience: 5 }),
+      pretrain: phaseSchema({ epochs: 40, learningRate: 2e-3, patience: 8 }),
       head: phaseSchema({ epochs: 40, learningRate: 5e-3, patience: 8 }),
       finetune: phaseSchema({ epochs: 30, learningRate: 3e-4, patience: 6 }),
       scratch: phaseSchema({ epochs: 60, learningRate: 2e-3, patience: 10 }),

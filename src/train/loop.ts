@@ -33,6 +33,7 @@ export interface EpochRecord {
 export interface PhaseHistory {
   readonly phase: string;
   readonly epochs: readonly EpochRecord[];
+  /** Epoch whose weights were kept; -1 when no epoch beat the starting weights on validation. */
   readonly bestEpoch: number;
   readonly stoppedEarly: boolean;
 }
@@ -72,7 +73,10 @@ export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet |
   const augRng = rng.fork('augment');
   const progress = ctx.progress ?? silentProgress;
   const history: EpochRecord[] = [];
+  // The starting weights compete too (epoch -1): a phase that never beats them on validation
+  // leaves the model as it found it, so fine-tuning on a few labels cannot make it worse there.
   let best = { loss: Infinity, epoch: -1, weights: null as tf.Tensor[] | null };
+  if (val && val.n > 0) best = { loss: evaluateLoss(fm, val, weights), epoch: -1, weights: fm.net.getWeights().map((t) => t.clone()) };
   let stoppedEarly = false;
   const stepsPerEpoch = Math.ceil(train.n / phase.batchSize);
   progress.start(`${ctx.label ?? 'train'} · ${phase.name}`, phase.epochs * stepsPerEpoch);

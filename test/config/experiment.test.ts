@@ -52,3 +52,10 @@ test('YAML files: bad syntax and missing files are reported with the path', asyn
   assert.equal(cfg.seed, 7);
   assert.equal(cfg.split.targetBudget, 40);
 });
+
+test('examples/lung-demo.yaml is exactly the configuration `medtl demo` runs', async () => {
+  const file = new URL('../../examples/lung-demo.yaml', import.meta.url).pathname;
+  const fromFile = await loadExperimentFile(file);
+  const demo = parseExperiment({ name: 'lung-demo', seed: 42, workspace: './medtl-workspace' }, '(demo)');
+  assert.deepEqual(fromFile, demo);
+});

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+function medtl(args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', env: { ...process.env, MEDTL_WASM_THREADS: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// A shrunken demo: same pipeline and methods, fewer pixels and epochs, so it runs in seconds.
+const TINY = `
+name: tiny
+data: { kind: synthetic, imageSize: 32 }
+preprocess: { imageSize: 16 }
+model: { imageFilters: [4, 8] }
+training:
+  pretrain: { epochs: 2 }
+  head: { epochs: 2 }
+  finetune: { epochs: 2 }
+  scratch: { epochs: 2 }
+evaluation: { bootstrapResamples: 50 }
+`;
+
+test('medtl run --json: the documented shape, the run record, and the same numbers for the same seed', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'medtl-run-'));
+  const file = join(dir, 'tiny.yaml');
+  await writeFile(file, TINY);
+  const a = medtl(['run', file, '--json', '--quiet', '--seed', '3', '--workspace', join(dir, 'ws')]);
+  assert.equal(a.code, 0, a.stderr);
+  const b = medtl(['run', file, '--json', '--quiet', '--seed', '3', '--workspace', join(dir, 'ws')]);
+  assert.equal(b.code, 0, b.stderr);
+  const ja = JSON.parse(a.stdout);
+  const jb = JSON.parse(b.stdout);
+  assert.ok(Array.isArray(ja.methods));
+  assert.deepEqual(
+    ja.methods.map((m: { method: string }) => m.method),
+    ['transfer', 'target_only', 'source_only', 'transfer_image_only', 'transfer_tabular_only'],
+  );
+  for (const m of ja.methods) {
+    for (const k of ['auroc', 'accuracy', 'sensitivity', 'specificity']) assert.equal(typeof m[k], 'number', `${m.method}.${k}`);
+    assert.equal(m.auroc_ci.length, 2);
+    assert.ok(m.auroc_ci[0] <= m.auroc && m.auroc <= m.auroc_ci[1], `${m.method}: ${m.auroc_ci} around ${m.auroc}`);
+    assert.ok(Number.isInteger(m.n_test) && m.n_test > 0);
+  }
+  assert.deepEqual(ja.methods, jb.methods, 'same seed, same numbers');
+  assert.notEqual(ja.run_dir, jb.run_dir);
+  for (const f of ['config.json', 'metrics.json', 'predictions.csv', 'history.json', 'models/transfer/manifest.json', 'models/transfer/weights.bin']) {
+    assert.ok(existsSync(join(ja.run_dir, f)), f);
+  }
+  assert.deepEqual(JSON.parse(await readFile(join(ja.run_dir, 'metrics.json'), 'utf8')).methods, ja.methods);
+  const c = medtl(['run', file, '--json', '--quiet', '--seed', '4', '--workspace', join(dir, 'ws')]);
+  assert.notDeepEqual(JSON.parse(c.stdout).methods, ja.methods, 'another seed, other numbers');
+});
+
+test('medtl run: a bad config exits 2 and names the key and the expected form', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'medtl-run-'));
+  const file = join(dir, 'bad.yaml');
+  await writeFile(file, 'seed: 1\ntraining:\n  head: { epochs: ten, lr: 1 }\n');
+  const r = medtl(['run', file]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /bad\.yaml/);
+  assert.match(r.stderr, /training\.head\.epochs: .*expected number, received string/);
+  assert.match(r.stderr, /unknown key 'lr' in training\.head/);
+  assert.equal(r.stdout, '');
+});
+
+test('medtl run: an unknown strategy or site is reported before any training', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'medtl-run-'));
+  const file = join(dir, 'x.yaml');
+  await writeFile(file, `workspace: ${JSON.stringify(join(dir, 'ws'))}\nmethods: [{ name: m, strategy: nope, modalities: [image] }]\n`);
+  const r = medtl(['run', file]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /unknown transfer strategy 'nope'; known: freeze_unfreeze, source_only, target_only/);
+  await writeFile(file, `workspace: ${JSON.stringify(join(dir, 'ws'))}\ntarget: hosp_z\n${TINY.replace('name: tiny', '')}`);
+  const s = medtl(['run', file]);
+  assert.equal(s.code, 1);
+  assert.match(s.stderr, /target site 'hosp_z' is not in the cohort; sites: hosp_a, hosp_b, hosp_c, hosp_d/);
+});

@@ -1,0 +1,73 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { buildFusionModel } from '../../src/models/fusion.js';
+import { DEFAULT_MODEL_SPEC } from '../../src/models/spec.js';
+import { fitPreprocessor } from '../../src/preprocess/preprocessor.js';
+import { dihedralAugment } from '../../src/train/augment.js';
+import { balancedClassWeights, evaluateLoss, trainPhase } from '../../src/train/loop.js';
+import { Rng } from '../../src/util/random.js';
+import { makeSamples, TEST_SCHEMA } from '../helpers/samples.js';
+
+before(async () => {
+  await tf.setBackend('cpu');
+});
+
+test('balanced class weights give each class half the total weight', () => {
+  const w = balancedClassWeights(new Float32Array([1, 0, 0, 0]));
+  assert.equal(w.pos, 2);
+  assert.ok(Math.abs(w.neg - 4 / 6) < 1e-12);
+  assert.ok(Math.abs(1 * w.pos - 3 * w.neg) < 1e-12);
+  assert.deepEqual(balancedClassWeights(new Float32Array([1, 1])), { pos: 1, neg: 1 });
+});
+
+test('a phase never leaves the model worse on validation than it started', () => {
+  const samples = makeSamples({ sites: ['a'], perSite: 80, seed: 8 });
+  const spec = { modalities: ['tabular'] as const, schema: TEST_SCHEMA, image: { window: [-1000, 400] as const, size: 8 } };
+  const pre = fitPreprocessor(samples.slice(0, 20), spec);
+  const fm = buildFusionModel({ ...DEFAULT_MODEL_SPEC, modalities: ['tabular'], tabularDim: pre.tabular!.dim }, 1);
+  const train = pre.transform(samples.slice(0, 20));
+  // Validation labels flipped: anything learned from train makes validation worse.
+  const val = pre.transform(samples.slice(20).map((s) => ({ ...s, label: (1 - s.label) as 0 | 1 })));
+  const w = balancedClassWeights(train.labels);
+  const before = evaluateLoss(fm, val, w);
+  const hist = trainPhase(fm, train, val, { name: 'p', trainable: ['tabular', 'head'], epochs: 6, batchSize: 8, learningRate: 0.05, patience: 2, weightDecay: 0, augment: false }, { seed: 1, balanceClasses: true });
+  const after = evaluateLoss(fm, val, w);
+  assert.ok(hist.epochs.some((e) => e.valLoss! > before), 'training must have hurt validation at some epoch for this test to mean anything');
+  assert.equal(hist.bestEpoch, -1);
+  assert.ok(Math.abs(after - before) < 1e-6, `${after} vs ${before}`);
+  assert.ok(hist.stoppedEarly);
+  fm.net.dispose();
+});
+
+test('a phase with nothing to train says which groups', () => {
+  const samples = makeSamples({ sites: ['a'], perSite: 10, seed: 1 });
+  const spec = { modalities: ['tabular'] as const, schema: TEST_SCHEMA, image: { window: [-1000, 400] as const, size: 8 } };
+  const pre = fitPreprocessor(samples, spec);
+  const fm = buildFusionModel({ ...DEFAULT_MODEL_SPEC, modalities: ['tabular'], tabularDim: pre.tabular!.dim }, 1);
+  assert.throws(
+    () => trainPhase(fm, pre.transform(samples), null, { name: 'img', trainable: ['image'], epochs: 1, batchSize: 4, learningRate: 0.01, patience: 1, weightDecay: 0, augment: false }, { seed: 1, balanceClasses: true }),
+    /phase 'img': no trainable variables in groups \[image\]/,
+  );
+  fm.net.dispose();
+});
+
+test('dihedral augmentation permutes pixels within each image and is seeded', () => {
+  const n = 16;
+  const size = 5;
+  const data = new Float32Array(n * size * size).map((_, i) => i);
+  const a = data.slice();
+  const b = data.slice();
+  dihedralAugment(a, n, size, size, 1, new Rng(3));
+  dihedralAugment(b, n, size, size, 1, new Rng(3));
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, data);
+  for (let i = 0; i < n; i++) {
+    const got = [...a.subarray(i * 25, (i + 1) * 25)].sort((x, y) => x - y);
+    assert.deepEqual(got, [...data.subarray(i * 25, (i + 1) * 25)]);
+    // The centre pixel is fixed by every rotation and flip.
+    assert.equal(a[i * 25 + 12], data[i * 25 + 12]);
+  }
+  assert.throws(() => dihedralAugment(new Float32Array(6), 1, 2, 3, 1, new Rng(1)), /square images, got 2x3/);
+});
