@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment.js';
-import { generateSyntheticCohort, harmoniseUnits, readCohort, writeCohort } from '../data/synthetic/index.js';
+import { isDeepStrictEqual } from 'node:util';
+import { DEFAULT_SYNTHETIC_SITES, SYNTHETIC_GENERATOR_VERSION, generateSyntheticCohort, harmoniseUnits, readCohort, writeCohort } from '../data/synthetic/index.js';
+import { readJson } from '../util/fs.js';
 import type { Cohort } from '../data/types.js';
 import type { ProgressReporter } from '../util/progress.js';
 
@@ -20,8 +22,12 @@ export async function loadExperimentCohort(cfg: ExperimentConfig, progress: Prog
   const seed = cfg.data.seed ?? cfg.seed;
   const dir = join(cfg.workspace, 'cohorts', `synthetic-s${seed}-${cfg.data.imageSize}px`);
   let generated = false;
-  if (!existsSync(join(dir, 'cohort.json'))) {
-    progress.log(`generating the synthetic cohort (seed ${seed}) into ${dir}`);
+  const wanted = { seed, imageSize: cfg.data.imageSize, sites: DEFAULT_SYNTHETIC_SITES };
+  const cached = existsSync(join(dir, 'cohort.json')) ? await readJson<{ generator?: { version: number; options: unknown } }>(join(dir, 'cohort.json')) : undefined;
+  // A cohort written by another generator version or other settings is stale, not reusable.
+  const fresh = cached?.generator?.version === SYNTHETIC_GENERATOR_VERSION && isDeepStrictEqual(JSON.parse(JSON.stringify(cached.generator.options)), JSON.parse(JSON.stringify(wanted)));
+  if (!fresh) {
+    progress.log(`${cached ? 'regenerating the stale' : 'generating the'} synthetic cohort (seed ${seed}) into ${dir}`);
     await writeCohort(generateSyntheticCohort({ seed, imageSize: cfg.data.imageSize }), dir);
     generated = true;
   }

@@ -54,6 +54,26 @@ test('medtl run --json: the documented shape, the run record, and the same numbe
     assert.ok(existsSync(join(ja.run_dir, f)), f);
   }
   assert.deepEqual(JSON.parse(await readFile(join(ja.run_dir, 'metrics.json'), 'utf8')).methods, ja.methods);
+  // The saved transfer model, loaded in a new process, reproduces the run's own test predictions.
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', new URL('../helpers/rescore-run.ts', import.meta.url).pathname, ja.run_dir, join(dir, 'ws', 'cohorts', 'synthetic-s3-32px'), 'transfer'],
+    { encoding: 'utf8', env: { ...process.env, MEDTL_WASM_THREADS: '1' } },
+  );
+  assert.equal(child.status, 0, child.stderr);
+  const rescored = JSON.parse(child.stdout) as { keys: string[]; scores: number[] };
+  const recorded = new Map(
+    (await readFile(join(ja.run_dir, 'predictions.csv'), 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','))
+      .filter((r) => r[0] === 'transfer')
+      .map((r): [string, number] => [`${r[1]}/${r[2]}`, Number(r[4])]),
+  );
+  assert.equal(rescored.keys.length, ja.methods[0].n_test);
+  // Same backend, thread count, weights and inputs: the float32 scores must match exactly.
+  rescored.keys.forEach((k, i) => assert.equal(Math.fround(rescored.scores[i]), Math.fround(recorded.get(k)!), k));
   const c = medtl(['run', file, '--json', '--quiet', '--seed', '4', '--workspace', join(dir, 'ws')]);
   assert.notDeepEqual(JSON.parse(c.stdout).methods, ja.methods, 'another seed, other numbers');
 });

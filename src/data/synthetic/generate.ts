@@ -8,9 +8,12 @@ import { makeRecord } from './record.js';
 import { LUNG_NODULE_SCHEMA, SYNTHETIC_COHORT_NAME } from './schema.js';
 import { DEFAULT_SYNTHETIC_OPTIONS, type SyntheticCohortOptions, type SyntheticSiteSpec } from './spec.js';
 
+/** Version of the generator's output; bump it with any change so cached cohorts regenerate. */
+export const SYNTHETIC_GENERATOR_VERSION = 1;
+
 /** A cohort that remembers the generator options that produced it (written to cohort.json). */
 export interface SyntheticCohort extends Cohort {
-  readonly generator: { readonly name: 'medtl-synthetic-lung-nodule'; readonly version: 1; readonly options: SyntheticCohortOptions };
+  readonly generator: { readonly name: 'medtl-synthetic-lung-nodule'; readonly version: typeof SYNTHETIC_GENERATOR_VERSION; readonly options: SyntheticCohortOptions };
 }
 
 /** The hidden truth behind one generated sample: its latents and the label model's probability. */
@@ -125,7 +128,7 @@ export function simulateSyntheticCohort(opts: Partial<SyntheticCohortOptions> = 
     samples,
     tabularSchema: LUNG_NODULE_SCHEMA,
     imageShape: [size, size, 1],
-    generator: { name: 'medtl-synthetic-lung-nodule', version: 1, options },
+    generator: { name: 'medtl-synthetic-lung-nodule', version: SYNTHETIC_GENERATOR_VERSION, options },
   };
   return { cohort, truth };
 }

@@ -1,0 +1,19 @@
+// Child process for the run-record test: loads one method's saved model from a run folder in a
+// fresh process, rescores that method's target test subjects and prints the scores as JSON.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initCompute } from '../../src/compute/backend.js';
+import { harmoniseUnits, readCohort } from '../../src/data/synthetic/index.js';
+import { subjectKey } from '../../src/data/splits.js';
+import { loadModelBundle } from '../../src/models/artifact.js';
+import { predictProba } from '../../src/models/fusion.js';
+
+const [runDir, cohortDir, method] = process.argv.slice(2);
+await initCompute({ log: () => undefined });
+const rows = readFileSync(join(runDir, 'predictions.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+const keys = rows.filter((r) => r[0] === method).map((r) => `${r[1]}/${r[2]}`);
+const cohort = harmoniseUnits(await readCohort(cohortDir));
+const byKey = new Map(cohort.samples.map((s) => [subjectKey(s), s]));
+const samples = keys.map((k) => byKey.get(k)!);
+const bundle = await loadModelBundle(join(runDir, 'models', method));
+process.stdout.write(JSON.stringify({ keys, scores: [...predictProba(bundle.model, bundle.preprocessor.transform(samples))] }));
