@@ -12,7 +12,9 @@ import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { loadExperimentCohort, type CohortOrigin } from './cohort-source.js';
 import { partitionCohort } from './partition.js';
 import { summariseSites, type SiteSummary } from './site-summary.js';
-import { writeRunRecord, type MethodPredictions } from './run-record.js';
+import { writeFailureRecord, writeRunRecord, type MethodPredictions } from './run-record.js';
+import { saveModelBundle } from '../models/artifact.js';
+import { writeJsonAtomic } from '../util/fs.js';
 
 /** One row of the results: a method's target-test evaluation and how it was trained. */
 export interface MethodResult {
@@ -69,55 +71,65 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const compute = await initCompute({ log: (msg) => progress.log(msg) });
   const { cohort, origin } = await loadExperimentCohort(cfg, progress);
   const parts = partitionCohort(cohort, cfg);
+  const runId = opts.runId ?? `run-${new Date().toISOString().replace(/[:.]/g, '-')}-s${cfg.seed}`;
+  const runDir = resolve(join(cfg.workspace, 'runs', runId));
+  await writeJsonAtomic(join(runDir, 'config.json'), cfg);
   const pretrainCache = new Map<string, Promise<TrainedModel>>();
   const results: MethodResult[] = [];
   const predictions: MethodPredictions[] = [];
   const models: { method: string; model: TrainedModel }[] = [];
-  for (const method of cfg.methods) {
-    const strategy = getStrategy(method.strategy);
-    const started = performance.now();
-    const key = [...method.modalities].sort().join('+');
-    const ctx: TransferContext = {
-      data: parts.transfer,
-      modalities: method.modalities,
-      schema: cohort.tabularSchema,
-      image: { window: cfg.preprocess.window, size: cfg.preprocess.imageSize },
-      architecture: cfg.model,
-      plan: cfg.training,
-      seed: cfg.seed,
-      progress,
-      label: method.name,
-      pretrained() {
-        let p = pretrainCache.get(key);
-        if (!p) {
-          p = Promise.resolve().then(() => pretrainOnSources(ctx));
-          pretrainCache.set(key, p);
-        }
-        return p;
-      },
-    };
-    progress.log(`${method.name}: ${strategy.description}`);
-    const trained = await strategy.run(ctx);
-    const test = trained.preprocessor.transform(parts.targetTest);
-    const scores = predictProba(trained.model, test);
-    const evaluation = evaluateBinary(test.labels, scores, {
-      threshold: cfg.evaluation.threshold,
-      bootstrapResamples: cfg.evaluation.bootstrapResamples,
-      seed: cfg.seed,
-    });
-    results.push({
-      method: method.name,
-      strategy: method.strategy,
-      modalities: method.modalities,
-      evaluation,
-      history: trained.history,
-      seconds: (performance.now() - started) / 1000,
-    });
-    predictions.push({ method: method.name, keys: test.keys, labels: test.labels, scores });
-    models.push({ method: method.name, model: trained });
+  let current = '';
+  try {
+    for (const method of cfg.methods) {
+      current = method.name;
+      const strategy = getStrategy(method.strategy);
+      const started = performance.now();
+      const key = [...method.modalities].sort().join('+');
+      const ctx: TransferContext = {
+        data: parts.transfer,
+        modalities: method.modalities,
+        schema: cohort.tabularSchema,
+        image: { window: cfg.preprocess.window, size: cfg.preprocess.imageSize },
+        architecture: cfg.model,
+        plan: cfg.training,
+        seed: cfg.seed,
+        progress,
+        label: method.name,
+        pretrained() {
+          let p = pretrainCache.get(key);
+          if (!p) {
+            p = Promise.resolve().then(() => pretrainOnSources(ctx));
+            pretrainCache.set(key, p);
+          }
+          return p;
+        },
+      };
+      progress.log(`${method.name}: ${strategy.description}`);
+      const trained = await strategy.run(ctx);
+      const test = trained.preprocessor.transform(parts.targetTest);
+      const scores = predictProba(trained.model, test);
+      const evaluation = evaluateBinary(test.labels, scores, {
+        threshold: cfg.evaluation.threshold,
+        bootstrapResamples: cfg.evaluation.bootstrapResamples,
+        seed: cfg.seed,
+      });
+      results.push({
+        method: method.name,
+        strategy: method.strategy,
+        modalities: method.modalities,
+        evaluation,
+        history: trained.history,
+        seconds: (performance.now() - started) / 1000,
+      });
+      predictions.push({ method: method.name, keys: test.keys, labels: test.labels, scores });
+      models.push({ method: method.name, model: trained });
+      // Saved as soon as it exists, so a later failure cannot lose a finished method.
+      await saveModelBundle(join(runDir, 'models', method.name), trained);
+    }
+  } catch (e) {
+    await writeFailureRecord(runDir, current, e, predictions);
+    throw new Error(`method '${current}' failed: ${(e as Error).message}\n(finished methods and their predictions are kept in ${runDir})`, { cause: e });
   }
-  const runId = opts.runId ?? `run-${new Date().toISOString().replace(/[:.]/g, '-')}-s${cfg.seed}`;
-  const runDir = resolve(join(cfg.workspace, 'runs', runId));
   const result: ExperimentResult = {
     runId,
     runDir,
@@ -139,7 +151,10 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     methods: results,
     seconds: (performance.now() - t0) / 1000,
   };
-  await writeRunRecord(result, predictions, models);
-  for (const m of models) m.model.model.net.dispose();
+  await writeRunRecord(result, predictions);
+  // Pretrained models are shared (source_only returns one as is), so dispose each graph once.
+  const nets = new Set(models.map((m) => m.model.model.net));
+  for (const p of pretrainCache.values()) nets.add((await p).model.net);
+  for (const net of nets) net.dispose();
   return result;
 }

@@ -1,6 +1,4 @@
 import { join } from 'node:path';
-import { saveModelBundle } from '../models/artifact.js';
-import type { TrainedModel } from '../transfer/types.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import type { ExperimentResult } from './experiment.js';
 import { toMetricsJson } from './metrics-json.js';
@@ -14,21 +12,12 @@ export interface MethodPredictions {
 }
 
 /**
- * Writes config.json, metrics.json, history.json, predictions.csv and one model folder per method
- * into the run directory. metrics.json goes last so its presence marks a complete record.
+ * Completes the run directory (config.json and models/ are written as the run goes): predictions.csv,
+ * history.json, then metrics.json last, so its presence marks a complete record.
  */
-export async function writeRunRecord(result: ExperimentResult, preds: readonly MethodPredictions[], models: readonly { method: string; model: TrainedModel }[]): Promise<void> {
+export async function writeRunRecord(result: ExperimentResult, preds: readonly MethodPredictions[]): Promise<void> {
   const dir = result.runDir;
-  await writeJsonAtomic(join(dir, 'config.json'), result.config);
-  for (const m of models) await saveModelBundle(join(dir, 'models', m.method), m.model);
-  const rows = ['method,site,subject_id,y_true,y_score'];
-  for (const p of preds) {
-    p.keys.forEach((key, i) => {
-      const slash = key.indexOf('/');
-      rows.push([p.method, csvField(key.slice(0, slash)), csvField(key.slice(slash + 1)), p.labels[i], p.scores[i]].join(','));
-    });
-  }
-  await writeFileAtomic(join(dir, 'predictions.csv'), `${rows.join('\n')}\n`);
+  await writePredictions(dir, preds);
   await writeJsonAtomic(join(dir, 'history.json'), {
     compute: result.compute,
     cohort: result.cohort,
@@ -37,6 +26,27 @@ export async function writeRunRecord(result: ExperimentResult, preds: readonly M
     methods: result.methods.map((m) => ({ method: m.method, seconds: m.seconds, history: m.history })),
   });
   await writeJsonAtomic(join(dir, 'metrics.json'), toMetricsJson(result));
+}
+
+/** Records a failed run: which method failed and why, plus the predictions of the methods that finished. */
+export async function writeFailureRecord(dir: string, method: string, error: unknown, preds: readonly MethodPredictions[]): Promise<void> {
+  await writePredictions(dir, preds);
+  await writeJsonAtomic(join(dir, 'failed.json'), {
+    failed_method: method,
+    error: error instanceof Error ? error.message : String(error),
+    finished_methods: preds.map((p) => p.method),
+  });
+}
+
+async function writePredictions(dir: string, preds: readonly MethodPredictions[]): Promise<void> {
+  const rows = ['method,site,subject_id,y_true,y_score'];
+  for (const p of preds) {
+    p.keys.forEach((key, i) => {
+      const slash = key.indexOf('/');
+      rows.push([p.method, csvField(key.slice(0, slash)), csvField(key.slice(slash + 1)), p.labels[i], p.scores[i]].join(','));
+    });
+  }
+  await writeFileAtomic(join(dir, 'predictions.csv'), `${rows.join('\n')}\n`);
 }
 
 function csvField(v: string): string {

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseExperiment } from '../../src/config/experiment.js';
+import { runExperiment } from '../../src/pipeline/experiment.js';
+import { registerStrategy } from '../../src/transfer/registry.js';
+
+test('a failing method keeps the finished methods and says where', async () => {
+  registerStrategy({
+    name: 'test_boom',
+    description: 'always fails',
+    usesSource: false,
+    run: async () => {
+      throw new Error('simulated out-of-memory');
+    },
+  });
+  const workspace = await mkdtemp(join(tmpdir(), 'medtl-fail-'));
+  const cfg = parseExperiment({
+    seed: 5,
+    workspace,
+    data: { kind: 'synthetic', imageSize: 16 },
+    preprocess: { imageSize: 16 },
+    training: { pretrain: { epochs: 2 }, head: { epochs: 1 }, finetune: { epochs: 1 } },
+    evaluation: { bootstrapResamples: 20 },
+    methods: [
+      { name: 'tab', strategy: 'freeze_unfreeze', modalities: ['tabular'] },
+      { name: 'boom', strategy: 'test_boom', modalities: ['tabular'] },
+    ],
+  });
+  const err = await runExperiment(cfg, { runId: 'r1' }).then(
+    () => assert.fail('expected the run to fail'),
+    (e: Error) => e,
+  );
+  const runDir = join(workspace, 'runs', 'r1');
+  assert.match(err.message, /method 'boom' failed: simulated out-of-memory/);
+  assert.ok(err.message.includes(runDir));
+  const failed = JSON.parse(await readFile(join(runDir, 'failed.json'), 'utf8'));
+  assert.deepEqual(failed, { failed_method: 'boom', error: 'simulated out-of-memory', finished_methods: ['tab'] });
+  assert.ok(existsSync(join(runDir, 'config.json')));
+  assert.ok(existsSync(join(runDir, 'models', 'tab', 'manifest.json')));
+  assert.match(await readFile(join(runDir, 'predictions.csv'), 'utf8'), /^method,site,subject_id,y_true,y_score\ntab,hosp_d,/);
+  assert.ok(!existsSync(join(runDir, 'metrics.json')), 'an incomplete run has no metrics.json');
+});
