@@ -1,10 +1,23 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadExperimentFile, parseExperiment } from '../config/experiment.js';
+import { evaluateAndPrint } from './evaluate-command.js';
 import { runAndPrint } from './run-command.js';
 
 function intOption(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+function positiveIntOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function probabilityOption(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a number in [0, 1]');
   return n;
 }
 
@@ -39,6 +52,18 @@ program
       cfg = parseExperiment({ ...cfg, ...(o.workspace !== undefined && { workspace: o.workspace }), ...(o.seed !== undefined && { seed: o.seed }) }, file);
     }
     await runAndPrint(cfg, o);
+  });
+
+program
+  .command('evaluate')
+  .description('metrics with bootstrap CIs, overall and per site, for a CSV of predictions from any model')
+  .argument('<predictions>', 'CSV with y_true and y_score (binary) or score_<class> columns; optional site, subject_id')
+  .option('--json', 'print the metrics as JSON on stdout (see docs/cli.md)')
+  .option('-s, --seed <n>', 'seed for the bootstrap', intOption, 42)
+  .option('--bootstrap <n>', 'bootstrap resamples', positiveIntOption, 1000)
+  .option('--threshold <p>', 'binary: y_score at or above which a row is predicted positive', probabilityOption, 0.5)
+  .action(async (file: string, o: { json?: boolean; seed: number; bootstrap: number; threshold: number }) => {
+    await evaluateAndPrint(file, o);
   });
 
 try {

@@ -64,3 +64,42 @@ export function quantile(sorted: readonly number[], q: number): number {
   const hi = Math.ceil(pos);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
+
+/**
+ * Stratified percentile bootstrap of several statistics at once: each resample draws, within each
+ * stratum (distinct value of `strata`, in descending order, so binary labels draw positives first
+ * as `stratifiedBootstrapCI` does), as many indices as the stratum holds, and `statistics` maps the
+ * resample's indices to one value per statistic. Resamples where a statistic is not finite are left
+ * out of that statistic's interval.
+ */
+export function stratifiedBootstrapMany(
+  strata: ArrayLike<number>,
+  statistics: (indices: Int32Array) => readonly number[],
+  opts: BootstrapOptions,
+): ConfidenceInterval[] {
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < strata.length; i++) {
+    const g = groups.get(strata[i]);
+    if (g) g.push(i);
+    else groups.set(strata[i], [i]);
+  }
+  const ordered = [...groups.entries()].sort((a, b) => b[0] - a[0]).map((e) => e[1]);
+  const rng = new Rng(opts.seed);
+  const idx = new Int32Array(strata.length);
+  let values: number[][] = [];
+  for (let b = 0; b < opts.resamples; b++) {
+    let k = 0;
+    for (const group of ordered) for (let i = 0; i < group.length; i++) idx[k++] = group[rng.int(group.length)];
+    const v = statistics(idx);
+    if (b === 0) values = v.map(() => []);
+    v.forEach((x, j) => {
+      if (Number.isFinite(x)) values[j].push(x);
+    });
+  }
+  const alpha = (1 - opts.level) / 2;
+  return values.map((vs) => {
+    if (vs.length === 0) return { lo: Number.NaN, hi: Number.NaN, validResamples: 0 };
+    vs.sort((a, b) => a - b);
+    return { lo: quantile(vs, alpha), hi: quantile(vs, 1 - alpha), validResamples: vs.length };
+  });
+}

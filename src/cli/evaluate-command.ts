@@ -1,0 +1,44 @@
+import { readPredictionsFile } from '../evaluate/predictions-file.js';
+import { evaluatePredictions, type Json } from '../evaluate/predictions-report.js';
+
+/** Options of `medtl evaluate`. */
+export interface EvaluateFlags {
+  readonly json?: boolean;
+  readonly seed: number;
+  readonly bootstrap: number;
+  readonly threshold: number;
+}
+
+const fmt = (v: Json | undefined): string => (typeof v === 'number' ? v.toFixed(3) : 'n/a');
+
+// One scope (overall or a site) as aligned "metric  value  [lo, hi]" lines.
+function scopeLines(title: string, b: { [key: string]: Json }, metrics: readonly string[]): string[] {
+  const lines = [`${title} (n=${String(b.n)}${b.n_positive !== undefined ? `, positives=${String(b.n_positive)}` : ''})`];
+  for (const m of metrics) {
+    const c = b[`${m}_ci`];
+    lines.push(`  ${m.padEnd(18)} ${fmt(b[m]).padStart(6)}   ${Array.isArray(c) ? `[${fmt(c[0])}, ${fmt(c[1])}]` : 'n/a'}`);
+  }
+  return lines;
+}
+
+/** Evaluates a predictions CSV and prints the metrics table, or the JSON document with `--json`. */
+export async function evaluateAndPrint(file: string, flags: EvaluateFlags): Promise<void> {
+  const predictions = await readPredictionsFile(file);
+  const doc = evaluatePredictions(predictions, { threshold: flags.threshold, resamples: flags.bootstrap, level: 0.95, seed: flags.seed });
+  const warnings = doc.warnings as string[];
+  for (const w of warnings) process.stderr.write(`medtl: warning: ${w}\n`);
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    return;
+  }
+  const overall = doc.overall as { [key: string]: Json };
+  const metrics = Object.keys(overall).filter((k) => `${k}_ci` in overall);
+  const out = scopeLines('overall', overall, metrics);
+  for (const s of doc.sites as { [key: string]: Json }[]) out.push('', ...scopeLines(`site ${String(s.site)}`, s, metrics));
+  out.push(
+    '',
+    `${doc.task === 'binary' ? `Threshold ${flags.threshold} on y_score; ` : 'Predicted class: highest score; '}` +
+      `95% CI: bootstrap stratified by y_true, ${flags.bootstrap} resamples, seed ${flags.seed}.`,
+  );
+  process.stdout.write(`${out.join('\n')}\n`);
+}
