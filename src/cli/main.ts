@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadExperimentFile, parseExperiment } from '../config/experiment.js';
-import { evaluateAndPrint } from './evaluate-command.js';
+import { evaluateAndPrint, type EvaluateFlags } from './evaluate-command.js';
 import { runAndPrint } from './run-command.js';
 
 function intOption(value: string): number {
@@ -19,6 +19,19 @@ function probabilityOption(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a number in [0, 1]');
   return n;
+}
+
+function bandsOption(value: string): number[] {
+  const parts = value.split(',').map((x) => x.trim());
+  const bands = parts.map(Number);
+  if (parts.some((x) => x === '') || bands.some((b, k) => !Number.isFinite(b) || (k > 0 && b <= bands[k - 1]))) {
+    throw new InvalidArgumentError('expected strictly ascending comma-separated numbers, e.g. 0,50,65,80');
+  }
+  return bands;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 const program = new Command()
@@ -56,13 +69,19 @@ program
 
 program
   .command('evaluate')
-  .description('metrics with bootstrap CIs, overall and per site, for a CSV of predictions from any model')
-  .argument('<predictions>', 'CSV with y_true and y_score (binary) or score_<class> columns; optional site, subject_id')
+  .description('metrics with bootstrap CIs, overall, per site and per subgroup, for a CSV of predictions from any model; DeLong tests between y_score_<method> columns')
+  .argument('<predictions>', 'CSV with y_true and y_score and/or y_score_<method> (binary) or score_<class> columns; optional site, subject_id, subgroup columns')
   .option('--json', 'print the metrics as JSON on stdout (see docs/cli.md)')
   .option('-s, --seed <n>', 'seed for the bootstrap', intOption, 42)
   .option('--bootstrap <n>', 'bootstrap resamples', positiveIntOption, 1000)
   .option('--threshold <p>', 'binary: y_score at or above which a row is predicted positive', probabilityOption, 0.5)
-  .action(async (file: string, o: { json?: boolean; seed: number; bootstrap: number; threshold: number }) => {
+  .option('--at-specificity <p>', 'binary: specificity at which sensitivity_at_specificity is read', probabilityOption, 0.9)
+  .option('--at-sensitivity <p>', 'binary: sensitivity at which specificity_at_sensitivity is read', probabilityOption, 0.9)
+  .option('--subgroup <column>', 'binary: also report metrics per value of this column (repeatable)', collect, [])
+  .option('--age-column <column>', 'the subgroup column cut into --age-bands', 'age')
+  .option('--age-bands <list>', 'cut points of the age bands, e.g. 0,50,65,80', bandsOption, [0, 50, 65, 80])
+  .option('--min-per-class <n>', 'fewest positives and negatives for a subgroup to get CIs', intOption, 10)
+  .action(async (file: string, o: EvaluateFlags) => {
     await evaluateAndPrint(file, o);
   });
 

@@ -3,6 +3,7 @@ import { stratifiedBootstrapMany } from './bootstrap.js';
 import { brierScore, expectedCalibrationError } from './calibration.js';
 import { balancedAccuracyOf, binaryConfusionMatrix, confusionMatrix, f1Of, mccOf } from './confusion-metrics.js';
 import { accuracyOf, auroc, confusion, sensitivityOf, specificityOf } from './metrics.js';
+import { sensitivityAtSpecificity, specificityAtSensitivity } from './operating-point.js';
 import { argmaxRows, macroAuroc, multiclassAccuracy, multiclassBalancedAccuracy, oneVsRestAuroc } from './multiclass.js';
 
 /** How metric summaries are computed. */
@@ -12,10 +13,17 @@ export interface SummaryOptions {
   readonly resamples: number;
   readonly level: number;
   readonly seed: number;
+  /** Specificity at which `sensitivity_at_specificity` is read (default 0.90). */
+  readonly atSpecificity?: number;
+  /** Sensitivity at which `specificity_at_sensitivity` is read (default 0.90). */
+  readonly atSensitivity?: number;
 }
 
+/** Default target of `sensitivity_at_specificity` and `specificity_at_sensitivity`. */
+export const DEFAULT_OPERATING_TARGET = 0.9;
+
 /** The binary metrics reported, in output order. */
-export const BINARY_METRICS = ['auroc', 'auprc', 'accuracy', 'balanced_accuracy', 'f1', 'mcc', 'brier', 'ece', 'sensitivity', 'specificity'] as const;
+export const BINARY_METRICS = ['auroc', 'auprc', 'accuracy', 'balanced_accuracy', 'f1', 'mcc', 'brier', 'ece', 'sensitivity', 'specificity', 'sensitivity_at_specificity', 'specificity_at_sensitivity'] as const;
 /** Name of one reported binary metric. */
 export type BinaryMetric = (typeof BINARY_METRICS)[number];
 
@@ -49,8 +57,8 @@ export interface MulticlassSummary {
   readonly confusionMatrix: number[][];
 }
 
-function binaryValues(y: ArrayLike<number>, s: ArrayLike<number>, threshold: number): number[] {
-  const c = confusion(y, s, threshold);
+function binaryValues(y: ArrayLike<number>, s: ArrayLike<number>, opts: SummaryOptions): number[] {
+  const c = confusion(y, s, opts.threshold);
   const all: Record<BinaryMetric, number> = {
     auroc: auroc(y, s),
     auprc: averagePrecision(y, s),
@@ -62,6 +70,8 @@ function binaryValues(y: ArrayLike<number>, s: ArrayLike<number>, threshold: num
     ece: expectedCalibrationError(y, s),
     sensitivity: sensitivityOf(c),
     specificity: specificityOf(c),
+    sensitivity_at_specificity: sensitivityAtSpecificity(y, s, opts.atSpecificity ?? DEFAULT_OPERATING_TARGET),
+    specificity_at_sensitivity: specificityAtSensitivity(y, s, opts.atSensitivity ?? DEFAULT_OPERATING_TARGET),
   };
   return BINARY_METRICS.map((m) => all[m]);
 }
@@ -86,7 +96,7 @@ export function summariseBinary(yTrue: ArrayLike<number>, yScore: ArrayLike<numb
         ys[i] = yTrue[idx[i]];
         ss[i] = yScore[idx[i]];
       }
-      return binaryValues(ys, ss, opts.threshold);
+      return binaryValues(ys, ss, opts);
     },
     opts,
   );
@@ -95,7 +105,7 @@ export function summariseBinary(yTrue: ArrayLike<number>, yScore: ArrayLike<numb
   return {
     n,
     nPositive,
-    metrics: zip(BINARY_METRICS, binaryValues(yTrue, yScore, opts.threshold), cis),
+    metrics: zip(BINARY_METRICS, binaryValues(yTrue, yScore, opts), cis),
     confusionMatrix: binaryConfusionMatrix(confusion(yTrue, yScore, opts.threshold)),
   };
 }

@@ -1,6 +1,8 @@
 import { ECE_BINS } from './calibration.js';
+import { delongTest } from './delong.js';
 import {
   BINARY_METRICS,
+  DEFAULT_OPERATING_TARGET,
   MULTICLASS_METRICS,
   summariseBinary,
   summariseMulticlass,
@@ -10,6 +12,15 @@ import {
   type SummaryOptions,
 } from './metric-summary.js';
 import type { Predictions } from './predictions-file.js';
+import { DEFAULT_MIN_PER_CLASS, subgroupMetrics, type SubgroupColumn } from './subgroups.js';
+
+/** Options of the `medtl evaluate` document: metric options plus subgroup columns. */
+export interface ReportOptions extends SummaryOptions {
+  /** Binary only: columns to report subgroups of (a banded column is cut into `bands`). */
+  readonly subgroups?: readonly SubgroupColumn[];
+  /** Fewest positives and fewest negatives for a subgroup to get CIs (default 10). */
+  readonly minPerClass?: number;
+}
 
 /** A JSON value; the report is plain data so the CLI can print it as is. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -26,6 +37,8 @@ const BINARY_NEEDS: Record<string, string> = {
   ece: 'needs rows',
   sensitivity: 'needs a positive in y_true',
   specificity: 'needs a negative in y_true',
+  sensitivity_at_specificity: 'needs both classes in y_true',
+  specificity_at_sensitivity: 'needs both classes in y_true',
 };
 const MULTICLASS_NEEDS: Record<string, string> = {
   auroc: 'macro one-vs-rest AUROC needs every class in y_true and at least two classes',
@@ -82,9 +95,11 @@ function block(p: Predictions, rows: number[] | null, scope: string, opts: Summa
 
 /**
  * The `medtl evaluate` document (schema in docs/cli.md): every metric with a stratified bootstrap
- * CI, over all rows and per site (sites in sorted order), plus warnings for undefined metrics.
+ * CI, over all rows, per site (sites in sorted order) and per subgroup; for binary files with
+ * `y_score_<method>` columns, each method's metrics and DeLong's test for every pair; plus warnings
+ * for undefined metrics. Throws when subgroups are asked of a multi-class file or name a missing column.
  */
-export function evaluatePredictions(p: Predictions, opts: SummaryOptions): { [key: string]: Json } {
+export function evaluatePredictions(p: Predictions, opts: ReportOptions): { [key: string]: Json } {
   const warnings: string[] = [];
   const overall = block(p, null, 'overall', opts, warnings);
   const sites: Json[] = [];
@@ -99,16 +114,62 @@ export function evaluatePredictions(p: Predictions, opts: SummaryOptions): { [ke
       sites.push({ site, ...block(p, bySite.get(site)!, `site '${site}'`, opts, warnings) });
     }
   }
+  const specs = opts.subgroups ?? [];
+  const minPerClass = opts.minPerClass ?? DEFAULT_MIN_PER_CLASS;
+  const subgroups: Json[] = [];
+  const methods: Json[] = [];
+  const comparisons: Json[] = [];
+  if (p.kind === 'multiclass' && specs.length > 0) {
+    throw new Error(`${p.file}: subgroups need a binary file (y_score); this file is multi-class`);
+  }
+  if (p.kind === 'binary') {
+    let groups: ReturnType<typeof subgroupMetrics>;
+    try {
+      groups = subgroupMetrics(p.yTrue, p.yScore, p.columns, specs, { ...opts, minPositives: minPerClass, minNegatives: minPerClass });
+    } catch (e) {
+      throw new Error(`${p.file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+    for (const g of groups) {
+      const b = binaryBlock(g.summary, `subgroup ${g.column}='${g.group}'`, warnings);
+      subgroups.push({ column: g.column, group: g.group, n: g.n, n_positive: g.nPositive, n_negative: g.nNegative, too_small: g.tooSmall, reason: g.reason, ...b });
+    }
+    for (const m of p.methods) {
+      methods.push({ method: m.method, column: m.column, ...binaryBlock(summariseBinary(p.yTrue, m.yScore, opts), `method '${m.method}'`, warnings) });
+    }
+    for (let a = 0; a < p.methods.length; a++) {
+      for (let b = a + 1; b < p.methods.length; b++) {
+        const ma = p.methods[a];
+        const mb = p.methods[b];
+        const head = { a: ma.method, b: mb.method, test: 'delong' };
+        try {
+          const d = delongTest(p.yTrue, ma.yScore, mb.yScore);
+          comparisons.push({ ...head, auroc_a: num(d.aurocA), auroc_b: num(d.aurocB), difference: num(d.difference), se: num(d.se), z: num(d.z), p: num(d.p), error: null });
+        } catch (e) {
+          const error = e instanceof Error ? e.message : String(e);
+          comparisons.push({ ...head, auroc_a: null, auroc_b: null, difference: null, se: null, z: null, p: null, error });
+          warnings.push(`comparison '${ma.method}' vs '${mb.method}': ${error}`);
+        }
+      }
+    }
+  }
+  const binary = p.kind === 'binary';
   return {
     file: p.file,
     task: p.kind,
-    classes: p.kind === 'binary' ? ['0', '1'] : [...p.classes],
+    classes: binary ? ['0', '1'] : [...p.classes],
     n: p.yTrue.length,
-    threshold: p.kind === 'binary' ? opts.threshold : null,
-    ece_bins: p.kind === 'binary' ? ECE_BINS : null,
+    threshold: binary ? opts.threshold : null,
+    ece_bins: binary ? ECE_BINS : null,
+    score_column: binary ? p.scoreColumn : null,
+    at_specificity: binary ? (opts.atSpecificity ?? DEFAULT_OPERATING_TARGET) : null,
+    at_sensitivity: binary ? (opts.atSensitivity ?? DEFAULT_OPERATING_TARGET) : null,
     bootstrap: { resamples: opts.resamples, level: opts.level, seed: opts.seed, stratified_by: 'y_true' },
     overall,
     sites,
+    subgroup_min_per_class: binary ? minPerClass : null,
+    subgroups,
+    methods,
+    comparisons,
     warnings: warnings.map((w) => `${p.file}: ${w}`),
   };
 }

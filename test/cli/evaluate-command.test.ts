@@ -30,14 +30,45 @@ function goodBinary(): string {
   return `${rows.join('\n')}\n`;
 }
 
-const METRICS = ['auroc', 'auprc', 'accuracy', 'balanced_accuracy', 'f1', 'mcc', 'brier', 'ece', 'sensitivity', 'specificity'];
+const METRICS = [
+  'auroc',
+  'auprc',
+  'accuracy',
+  'balanced_accuracy',
+  'f1',
+  'mcc',
+  'brier',
+  'ece',
+  'sensitivity',
+  'specificity',
+  'sensitivity_at_specificity',
+  'specificity_at_sensitivity',
+];
 
 test('medtl evaluate --json: every metric with a CI, overall and per site, same numbers for the same seed', () => {
   const f = csv('good.csv', goodBinary());
   const a = medtl(['evaluate', f, '--json', '--bootstrap', '200', '--seed', '3']);
   assert.equal(a.code, 0, a.stderr);
   const j = JSON.parse(a.stdout);
-  assert.deepEqual(Object.keys(j), ['file', 'task', 'classes', 'n', 'threshold', 'ece_bins', 'bootstrap', 'overall', 'sites', 'warnings']);
+  assert.deepEqual(Object.keys(j), [
+    'file',
+    'task',
+    'classes',
+    'n',
+    'threshold',
+    'ece_bins',
+    'score_column',
+    'at_specificity',
+    'at_sensitivity',
+    'bootstrap',
+    'overall',
+    'sites',
+    'subgroup_min_per_class',
+    'subgroups',
+    'methods',
+    'comparisons',
+    'warnings',
+  ]);
   assert.equal(j.task, 'binary');
   assert.equal(j.n, 40);
   assert.deepEqual(j.bootstrap, { resamples: 200, level: 0.95, seed: 3, stratified_by: 'y_true' });
