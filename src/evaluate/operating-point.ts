@@ -1,3 +1,5 @@
+import { thresholdSweep } from './threshold-sweep.js';
+
 /** One point of the ROC curve: predicting positive when score >= threshold. */
 export interface RocPoint {
   readonly threshold: number;
@@ -10,26 +12,9 @@ export interface RocPoint {
  * (nothing positive); like sklearn's `roc_curve(drop_intermediate=False)`. Empty when a class is missing.
  */
 export function rocCurve(labels: ArrayLike<number>, scores: ArrayLike<number>): RocPoint[] {
-  const n = labels.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
-  let nPos = 0;
-  for (let i = 0; i < n; i++) nPos += labels[i] === 1 ? 1 : 0;
-  const nNeg = n - nPos;
+  const { nPos, nNeg, steps } = thresholdSweep(labels, scores);
   if (nPos === 0 || nNeg === 0) return [];
-  const pts: RocPoint[] = [{ threshold: Number.POSITIVE_INFINITY, tpr: 0, fpr: 0 }];
-  let tp = 0;
-  let fp = 0;
-  let i = 0;
-  while (i < n) {
-    const s = scores[order[i]];
-    while (i < n && scores[order[i]] === s) {
-      if (labels[order[i]] === 1) tp++;
-      else fp++;
-      i++;
-    }
-    pts.push({ threshold: s, tpr: tp / nPos, fpr: fp / nNeg });
-  }
-  return pts;
+  return [{ threshold: Number.POSITIVE_INFINITY, tpr: 0, fpr: 0 }, ...steps.map((st) => ({ threshold: st.threshold, tpr: st.tp / nPos, fpr: st.fp / nNeg }))];
 }
 
 // A target like 0.9 is not exact in binary, and 1 - fp/n may land one ulp below it.
