@@ -1,3 +1,4 @@
+import { auroc } from '../../evaluate/metrics.js';
 import { Rng } from '../../util/random.js';
 import { drawLatents, logitParts, malignancyProbability, siteIntercept } from './latent.js';
 import type { SyntheticSiteSpec } from './spec.js';
@@ -19,28 +20,6 @@ export interface OracleAurocs {
   readonly full: number;
 }
 
-/** AUROC as the Mann-Whitney statistic over midranks (exact, ties counted half). */
-export function rankAuroc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const n = scores.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
-  let rankSumPos = 0;
-  let nPos = 0;
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
-    const midrank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) {
-      if (labels[order[k]] === 1) {
-        rankSumPos += midrank;
-        nPos++;
-      }
-    }
-    i = j + 1;
-  }
-  const nNeg = n - nPos;
-  return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
-}
-
 /** Draws n subjects of a site's population with labels, returning the logit parts and labels. */
 export function drawOracleSample(site: SyntheticSiteSpec, n: number, seed: number | string): { parts: { image: number; record: number; size: number }[]; labels: number[] } {
   const rng = new Rng(`oracle:${seed}:${site.id}`);
@@ -58,7 +37,7 @@ export function drawOracleSample(site: SyntheticSiteSpec, n: number, seed: numbe
 /** Oracle AUROCs of a site's population on a fresh draw of n subjects. */
 export function oracleAurocs(site: SyntheticSiteSpec, n = 20000, seed: number | string = 1): OracleAurocs {
   const { parts, labels } = drawOracleSample(site, n, seed);
-  const score = (f: (p: { image: number; record: number; size: number }) => number) => rankAuroc(parts.map(f), labels);
+  const score = (f: (p: { image: number; record: number; size: number }) => number) => auroc(labels, parts.map(f));
   return {
     siteId: site.id,
     n,

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { simulateSyntheticCohort } from './generate.js';
-import { oracleAurocs, rankAuroc } from './oracle.js';
+import { auroc } from '../../evaluate/metrics.js';
+import { oracleAurocs } from './oracle.js';
 import { DEFAULT_SYNTHETIC_SITES } from './spec.js';
 
 /**
@@ -27,9 +28,9 @@ export function syntheticCohortReport(draws = 20000): string {
     const idx = cohort.samples.map((x, i) => (x.siteId === s.id ? i : -1)).filter((i) => i >= 0);
     const labels = idx.map((i) => cohort.samples[i].label);
     const pos = labels.filter((l) => l === 1).length;
-    const auc = rankAuroc(
-      idx.map((i) => truth[i].probability),
+    const auc = auroc(
       labels,
+      idx.map((i) => truth[i].probability),
     );
     out.push(`| ${s.id} | ${idx.length} | ${pos} | ${f(pos / idx.length)} | ${f(auc)} |`);
   }
