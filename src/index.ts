@@ -37,3 +37,4 @@ export * from './pipeline/partition.js';
 export * from './util/progress.js';
 export * from './util/random.js';
 export * from './evaluate/protocols/index.js';
+export * from './data/readers/index.js';

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadExperimentFile, parseExperiment } from '../config/experiment.js';
 import { evaluateAndPrint, type EvaluateFlags } from './evaluate-command.js';
+import { inspectAndPrint, type InspectFlags } from './inspect-command.js';
 import { runAndPrint } from './run-command.js';
 
 function intOption(value: string): number {
@@ -83,6 +84,16 @@ program
   .option('--min-per-class <n>', 'fewest positives and negatives for a subgroup to get CIs', intOption, 10)
   .action(async (file: string, o: EvaluateFlags) => {
     await evaluateAndPrint(file, o);
+  });
+
+program
+  .command('inspect')
+  .description('decode one image file (NIfTI .nii/.nii.gz, PNG, JPEG, MedMNIST .npz) and print its format, shape, voxel size and pixel statistics')
+  .argument('<file>', 'the image file')
+  .option('--json', 'print the report as JSON on stdout (see docs/data.md)')
+  .option('--array <name>', '.npz only: the array to load (default train_images, else the first *_images array)')
+  .action(async (file: string, o: InspectFlags) => {
+    await inspectAndPrint(file, o);
   });
 
 try {
