@@ -1,0 +1,263 @@
+import fhirpath from 'fhirpath';
+import { readFhirTable } from '../fhir/ndjson.js';
+import type { ManifestSite } from '../manifest/load.js';
+import type { LabelSpec, SharedColumn, TableSource } from '../manifest/schema.js';
+import { findColumnConversion } from '../manifest/units.js';
+import { readTableFile } from '../tables/read.js';
+import { TableReadError, type TableData } from '../tables/types.js';
+import type { BinaryLabel, TabularValue } from '../types.js';
+import { applyConversion, type UnitConversion } from '../units.js';
+import { missingKeyMessage, type Pseudonymiser } from '../deid/table.js';
+import { listImages } from './images.js';
+import type { ImageRef, PreparedSite, PreparedSubject, QuarantineItem } from './types.js';
+
+/** Options for preparing a site. */
+export interface PrepareOptions {
+  /** Needed when the site declares a PHI column `pseudonymise`; without it preparation refuses. */
+  readonly pseudonymise?: Pseudonymiser;
+  /** Where remote image sources may download files. */
+  readonly downloadDir?: string;
+}
+
+/** Thrown when a site cannot be prepared at all for a reason the user must fix (e.g. no de-identification key). */
+export class PrepareError extends Error {
+  override readonly name = 'PrepareError';
+}
+
+/** Reads one table source of a site (a delimited/Parquet file or a FHIR export). */
+export async function readSource(t: TableSource): Promise<TableData> {
+  if (t.fhir) return readFhirTable(t.fhir);
+  return readTableFile({ ...t, path: t.path as string });
+}
+
+/** The text form of a value used for comparisons: numbers canonical (`1.0` → `1`), text trimmed. */
+export function valueKey(v: TabularValue): string {
+  if (typeof v === 'number') return String(v);
+  const s = String(v).trim();
+  const n = Number(s);
+  return s !== '' && Number.isFinite(n) ? String(n) : s;
+}
+
+interface Merged {
+  id: string;
+  rawKey: string;
+  values: Record<string, TabularValue>;
+  from: string[];
+}
+
+/**
+ * Reads a site's tables, identifies subjects, applies the label and the column mapping to the shared
+ * schema and joins image files. Bad rows are quarantined with their file and line; the rest is kept.
+ * PHI columns are never carried: dropped, or (the id column only) replaced by a keyed pseudonym.
+ */
+export async function prepareSite(site: ManifestSite, schema: readonly SharedColumn[], options: PrepareOptions = {}): Promise<PreparedSite> {
+  const quarantine: QuarantineItem[] = [];
+  const q = (item: string, reason: string) => quarantine.push({ site: site.id, item, reason });
+  const needsKey = Object.values(site.phi).includes('pseudonymise');
+  if (needsKey && !options.pseudonymise) throw new PrepareError(missingKeyMessage(`site '${site.id}' (${site.declaredIn})`));
+  const idCol = site.subjectId.column;
+  const idIsPhi = idCol !== undefined && site.phi[idCol] === 'pseudonymise';
+  const shown = (raw: string) => (idIsPhi && options.pseudonymise ? options.pseudonymise(raw) : raw);
+
+  const tables: TableData[] = [];
+  const sourceFiles: string[] = [];
+  for (const t of site.tables) {
+    try {
+      const data = await readSource(t);
+      tables.push(data);
+      sourceFiles.push(...data.files);
+      for (const r of data.rejected) q(`${r.file} ${r.where}`, r.reason);
+    } catch (e) {
+      if (!(e instanceof TableReadError)) throw e;
+      q(t.path ?? t.fhir?.folder ?? '(table)', e.message);
+    }
+  }
+
+  // Subjects: one per id; several tables are joined on the id column.
+  const merged = new Map<string, Merged>();
+  const duplicated = new Map<string, string>();
+  const columnsSeen = new Set<string>();
+  for (const table of tables) {
+    table.columns.forEach((c) => columnsSeen.add(c));
+    const firstAt = new Map<string, string>();
+    for (const row of table.rows) {
+      const at = `${table.source} ${row.where}`;
+      let rawKey: string;
+      if (site.subjectId.row) rawKey = `${site.id}-${row.line ?? row.where.replace(/\D+/g, '')}`;
+      else {
+        const v = row.values[idCol as string];
+        if (v === undefined) {
+          q(at, `no subject id column '${idCol}' (columns: ${table.columns.join(', ')})`);
+          continue;
+        }
+        if (v === null || String(v).trim() === '') {
+          q(at, `subject id column '${idCol}' is empty`);
+          continue;
+        }
+        rawKey = valueKey(v);
+      }
+      const id = shown(rawKey);
+      const prev = firstAt.get(id);
+      if (prev !== undefined) {
+        // Two rows for one subject in one table: neither can be trusted to be the right one.
+        q(at, `subject ${id} appears twice in ${table.source} (also at ${prev})`);
+        if (!duplicated.has(id)) duplicated.set(id, `${table.source} ${prev}`);
+        continue;
+      }
+      firstAt.set(id, row.where);
+      const m = merged.get(id) ?? { id, rawKey, values: {}, from: [] };
+      Object.assign(m.values, row.values);
+      m.from.push(at);
+      merged.set(id, m);
+    }
+  }
+  for (const [id, at] of duplicated) {
+    merged.delete(id);
+    q(at, `subject ${id} appears more than once in the table; all its rows are quarantined`);
+  }
+
+  const plans = schema.map((col) => columnPlan(site, col, columnsSeen));
+  const recordedUnits: Record<string, string> = {};
+  for (const p of plans) if (p.unit !== undefined && p.col.unit !== undefined && p.unit !== p.col.unit) recordedUnits[p.col.name] = p.unit;
+
+  const subjects: PreparedSubject[] = [];
+  for (const m of merged.values()) {
+    const at = m.from.join(' + ');
+    const label = applyLabel(site.label, m.values);
+    if ('error' in label) {
+      q(at, label.error);
+      continue;
+    }
+    const record: Record<string, TabularValue> = {};
+    let bad: string | undefined;
+    for (const p of plans) {
+      const r = mapValue(p, m.values);
+      if (typeof r === 'object' && r !== null && 'error' in r) {
+        bad = r.error;
+        break;
+      }
+      record[p.col.name] = r as TabularValue;
+    }
+    if (bad !== undefined) {
+      q(at, bad);
+      continue;
+    }
+    subjects.push({ siteId: site.id, subjectId: m.id, label: label.label, ...(label.source !== undefined && { labelSource: label.source }), record, from: at });
+  }
+
+  let withImages = subjects;
+  if (site.images) {
+    const keyCol = site.images.key ?? idCol;
+    const keyOf = new Map<string, string>();
+    for (const s of subjects) {
+      const m = merged.get(s.subjectId) as Merged;
+      const k = keyCol === undefined ? m.rawKey : m.values[keyCol];
+      if (k !== null && k !== undefined) keyOf.set(s.subjectId, valueKey(k));
+    }
+    const keyIsPhi = keyCol !== undefined && site.phi[keyCol] === 'pseudonymise';
+    const showKey = (k: string) => (keyIsPhi && options.pseudonymise ? options.pseudonymise(k) : k);
+    try {
+      const listing = await listImages(site.images, { siteId: site.id, keys: [...keyOf.values()], downloadDir: options.downloadDir });
+      for (const u of listing.unmatched) q(u.file, u.reason);
+      const used = new Set<string>();
+      withImages = [];
+      for (const s of subjects) {
+        const key = keyOf.get(s.subjectId);
+        const files = key === undefined ? undefined : listing.byKey.get(key);
+        if (files && key !== undefined) {
+          used.add(key);
+          withImages.push({ ...s, image: { key: showKey(key), files } satisfies ImageRef });
+        } else if (site.images.required) {
+          const where = site.images.folder !== undefined ? `in ${site.images.folder} (pattern ${site.images.pattern})` : `among ${site.images.glob ?? site.images.dicomweb?.url}`;
+          q(s.from, key === undefined ? `no image join key (column '${keyCol}' is empty)` : `join key ${showKey(key)} has no image ${where}`);
+        } else withImages.push(s);
+      }
+      for (const [key, files] of listing.byKey) {
+        if (!used.has(key)) for (const f of files) q(f, `image with join key ${showKey(key)} matches no record of site '${site.id}'`);
+      }
+    } catch (e) {
+      q(site.images.folder ?? site.images.glob ?? site.images.dicomweb?.url ?? '(images)', (e as Error).message);
+      withImages = site.images.required ? [] : subjects;
+    }
+  }
+
+  const missingColumns = schema.map((c) => c.name).filter((name) => withImages.every((s) => s.record[name] === null));
+  return { site, subjects: withImages, quarantine, sourceFiles, missingColumns, recordedUnits };
+}
+
+interface ColumnPlan {
+  readonly col: SharedColumn;
+  readonly from: string;
+  readonly present: boolean;
+  readonly unit?: string;
+  readonly conversion?: UnitConversion;
+  readonly recode?: ReadonlyMap<string, TabularValue>;
+  readonly missing: ReadonlySet<string>;
+}
+
+function columnPlan(site: ManifestSite, col: SharedColumn, seen: ReadonlySet<string>): ColumnPlan {
+  const m = site.columns[col.name] ?? {};
+  const from = m.from ?? col.name;
+  const unit = m.unit ?? col.unit;
+  const conversion = m.unit !== undefined && col.unit !== undefined ? findColumnConversion(m.unit, col.unit, col.analyte) : undefined;
+  return {
+    col,
+    from,
+    present: seen.has(from),
+    unit,
+    conversion,
+    recode: m.recode ? new Map(Object.entries(m.recode).map(([k, v]) => [valueKey(k), v])) : undefined,
+    missing: new Set((m.missing ?? []).map((x) => valueKey(x))),
+  };
+}
+
+function mapValue(p: ColumnPlan, values: Readonly<Record<string, TabularValue>>): TabularValue | { error: string } {
+  if (!p.present) return null;
+  const raw = values[p.from];
+  if (raw === null || raw === undefined) return null;
+  const key = valueKey(raw);
+  if (key === '' || p.missing.has(key)) return null;
+  let v: TabularValue = raw;
+  if (p.recode) {
+    if (p.recode.has(key)) v = p.recode.get(key) as TabularValue;
+    else if (p.col.kind !== 'numeric') return { error: `column '${p.from}' has value '${key}', which the recode for '${p.col.name}' does not list (${[...p.recode.keys()].join(', ')})` };
+    if (v === null) return null;
+  }
+  if (p.col.kind === 'categorical') {
+    const c = valueKey(v);
+    if (p.col.categories && !p.col.categories.includes(c)) return { error: `column '${p.from}': '${c}' is not a category of '${p.col.name}' (${p.col.categories.join(', ')})` };
+    return c;
+  }
+  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  if (!Number.isFinite(n)) return { error: `column '${p.from}' must be numeric for '${p.col.name}' but holds text` };
+  if (p.col.kind === 'binary') {
+    if (n !== 0 && n !== 1) return { error: `column '${p.from}' must be 0 or 1 for binary '${p.col.name}', got ${n}` };
+    return n;
+  }
+  return p.conversion ? applyConversion(n, p.conversion) : n;
+}
+
+function applyLabel(spec: LabelSpec, values: Readonly<Record<string, TabularValue>>): { label: BinaryLabel; source?: string } | { error: string } {
+  if (spec.expression !== undefined) {
+    let r: unknown[];
+    try {
+      r = fhirpath.evaluate(values as never, spec.expression) as unknown[];
+    } catch (e) {
+      return { error: `label expression '${spec.expression}' failed: ${(e as Error).message.split('\n')[0]}` };
+    }
+    if (r.length === 0) return { error: `label expression '${spec.expression}' gives no value (a column it uses is missing)` };
+    if (r.length !== 1 || typeof r[0] !== 'boolean') return { error: `label expression '${spec.expression}' must give true or false` };
+    return { label: r[0] ? 1 : 0 };
+  }
+  const column = spec.column as string;
+  const raw = values[column];
+  if (raw === undefined) return { error: `label column '${column}' is not in the table` };
+  if (raw === null || valueKey(raw) === '') return { error: `label column '${column}' is missing` };
+  const key = valueKey(raw);
+  const pos = (spec.positive ?? []).map(valueKey);
+  if (pos.includes(key)) return { label: 1, source: key };
+  if (spec.negative === undefined) return { label: 0, source: key };
+  const neg = spec.negative.map(valueKey);
+  if (neg.includes(key)) return { label: 0, source: key };
+  return { error: `label column '${column}' has unexpected value '${key}' (positive: ${pos.join(', ')}; negative: ${neg.join(', ')})` };
+}

@@ -1,0 +1,45 @@
+import type { ManifestSite } from '../manifest/load.js';
+import type { BinaryLabel, TabularValue } from '../types.js';
+
+/** An input item that was not ingested, and why. Reasons never quote PHI (ids are shown pseudonymised). */
+export interface QuarantineItem {
+  readonly site: string;
+  /** The file and the row/line/tag, e.g. `/data/a.csv line 12` or `/img/x.dcm`. */
+  readonly item: string;
+  readonly reason: string;
+}
+
+/** Reference to the image file(s) of one subject, before decoding. */
+export interface ImageRef {
+  /** The join key used to find the files. */
+  readonly key: string;
+  readonly files: readonly string[];
+}
+
+/** One subject of one site after mapping to the shared schema and applying the label. */
+export interface PreparedSubject {
+  readonly siteId: string;
+  /** Subject id as stored: pseudonymised when the id column is PHI. */
+  readonly subjectId: string;
+  readonly label: BinaryLabel;
+  /** The source value the label was derived from, as text (absent for an expression label). */
+  readonly labelSource?: string;
+  /** Shared-schema values in canonical units; null = missing. */
+  readonly record: Readonly<Record<string, TabularValue>>;
+  /** The table location(s) the record came from, e.g. `/data/a.csv line 12`. */
+  readonly from: string;
+  readonly image?: ImageRef;
+}
+
+/** What one site's tables and images yield before writing. */
+export interface PreparedSite {
+  readonly site: ManifestSite;
+  readonly subjects: readonly PreparedSubject[];
+  readonly quarantine: readonly QuarantineItem[];
+  /** Every input file read (tables, NDJSON files; image files are in each subject's ImageRef). */
+  readonly sourceFiles: readonly string[];
+  /** Shared columns with no value at all at this site. */
+  readonly missingColumns: readonly string[];
+  /** Unit each shared column was recorded in here, where it differs from the shared unit. */
+  readonly recordedUnits: Readonly<Record<string, string>>;
+}
