@@ -48,6 +48,38 @@ export interface TrainContext {
   readonly label?: string;
 }
 
+/** What a per-step hook sees: where training is, and the batch the task loss is computed on. */
+export interface StepContext {
+  readonly epoch: number;
+  readonly step: number;
+  /** Fraction of the phase's planned steps already done, in [0, 1); schedules such as DANN's λ read it. */
+  readonly progress: number;
+  /** Training-row indices of this batch. */
+  readonly indices: readonly number[];
+  /** The model inputs of this batch (one tensor per modality), valid only during the call. */
+  readonly inputs: readonly tf.Tensor[];
+}
+
+/** Variables trained together at one learning rate, a multiple of the phase's. */
+export interface VariableGroup {
+  readonly variables: readonly tf.Variable[];
+  readonly learningRateMultiplier: number;
+}
+
+/** Optional extensions of a phase, so transfer strategies add losses and weights without copying the loop. */
+export interface PhaseHooks {
+  /** An extra loss term added to the task loss at every step, built inside the gradient tape. */
+  readonly extraLoss?: (step: StepContext) => tf.Scalar;
+  /** Variables outside the model (e.g. a domain classifier) trained with the phase's learning rate. */
+  readonly extraVariables?: readonly tf.Variable[];
+  /** Per-training-row loss weights, multiplied with the class weights (e.g. importance weights). */
+  readonly sampleWeights?: Float32Array;
+  /** Replaces the phase's `trainable` groups: exactly these variables train, each group at its own learning rate. */
+  readonly variableGroups?: readonly VariableGroup[];
+  /** Run every epoch and keep the final weights: for adversarial objectives, whose loss is no guide to the best epoch. */
+  readonly keepLast?: boolean;
+}
+
 /** Per-class loss weights that balance the classes of a training set (n / (2 * n_class)). */
 export function balancedClassWeights(labels: Float32Array): { pos: number; neg: number } {
   let nPos = 0;
@@ -62,13 +94,24 @@ export function balancedClassWeights(labels: Float32Array): { pos: number; neg: 
  * Trains the model's `phase.trainable` groups with Adam on the training set, with seeded shuffling,
  * class-balanced weighted cross-entropy, and early stopping on validation loss (best weights kept).
  */
-export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet | null, phase: TrainPhase, ctx: TrainContext): PhaseHistory {
+export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet | null, phase: TrainPhase, ctx: TrainContext, hooks: PhaseHooks = {}): PhaseHistory {
   if (train.n === 0) throw new Error(`phase '${phase.name}': no training samples`);
-  const vars = groupVariables(fm, phase.trainable);
-  if (vars.length === 0) throw new Error(`phase '${phase.name}': no trainable variables in groups [${phase.trainable.join(', ')}]`);
-  const kernels = kernelVariables(fm, phase.trainable);
+  if (hooks.sampleWeights && hooks.sampleWeights.length !== train.n) {
+    throw new Error(`phase '${phase.name}': ${hooks.sampleWeights.length} sample weights for ${train.n} training rows`);
+  }
+  const groups: VariableGroup[] = hooks.variableGroups
+    ? [...hooks.variableGroups]
+    : [{ variables: groupVariables(fm, phase.trainable), learningRateMultiplier: 1 }];
+  const modelVars = groups.flatMap((g) => g.variables);
+  if (modelVars.length === 0) throw new Error(`phase '${phase.name}': no trainable variables in groups [${phase.trainable.join(', ')}]`);
+  // Kernels are the rank >= 2 weights (TF.js suffixes their names per model, so names are no guide).
+  const kernels = hooks.variableGroups ? modelVars.filter((v) => v.shape.length >= 2) : kernelVariables(fm, phase.trainable);
+  if (hooks.extraVariables?.length) groups.push({ variables: hooks.extraVariables, learningRateMultiplier: 1 });
+  const vars = groups.flatMap((g) => g.variables);
   const weights = ctx.balanceClasses ? balancedClassWeights(train.labels) : { pos: 1, neg: 1 };
-  const optimizer = tf.train.adam(phase.learningRate);
+  // Adam is invariant to gradient scale, so a per-group learning rate needs its own optimizer.
+  const optimizers = groups.map((g) => tf.train.adam(phase.learningRate * g.learningRateMultiplier));
+  const sampleWeights = hooks.sampleWeights;
   const rng = new Rng(`${ctx.seed}:${phase.name}`);
   const augRng = rng.fork('augment');
   const progress = ctx.progress ?? silentProgress;
@@ -76,7 +119,7 @@ export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet |
   // The starting weights compete too (epoch -1): a phase that never beats them on validation
   // leaves the model as it found it, so fine-tuning on a few labels cannot make it worse there.
   let best = { loss: Infinity, epoch: -1, weights: null as tf.Tensor[] | null };
-  if (val && val.n > 0) best = { loss: evaluateLoss(fm, val, weights), epoch: -1, weights: fm.net.getWeights().map((t) => t.clone()) };
+  if (val && val.n > 0 && !hooks.keepLast) best = { loss: evaluateLoss(fm, val, weights), epoch: -1, weights: fm.net.getWeights().map((t) => t.clone()) };
   let stoppedEarly = false;
   const stepsPerEpoch = Math.ceil(train.n / phase.batchSize);
   progress.start(`${ctx.label ?? 'train'} · ${phase.name}`, phase.epochs * stepsPerEpoch);
@@ -88,24 +131,30 @@ export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet |
         const idx = order.slice(step * phase.batchSize, (step + 1) * phase.batchSize);
         const inputs = inputTensors(fm, train, idx, phase.augment ? (d, n, [h, w, c]) => dihedralAugment(d, n, h, w, c, augRng) : undefined);
         const y = tf.tensor1d(idx.map((i) => train.labels[i]));
-        const w = tf.tensor1d(idx.map((i) => (train.labels[i] === 1 ? weights.pos : weights.neg)));
-        const loss = optimizer.minimize(
-          () => {
-            const data = weightedLoss(forwardLogits(fm, inputs, true), y, w);
-            if (phase.weightDecay <= 0 || kernels.length === 0) return data;
+        const w = tf.tensor1d(idx.map((i) => (train.labels[i] === 1 ? weights.pos : weights.neg) * (sampleWeights ? sampleWeights[i] : 1)));
+        const stepCtx: StepContext = { epoch, step, progress: (epoch * stepsPerEpoch + step) / (phase.epochs * stepsPerEpoch), indices: idx, inputs };
+        const { value: loss, grads } = tf.variableGrads(() => {
+          let total = weightedLoss(forwardLogits(fm, inputs, true), y, w);
+          if (phase.weightDecay > 0 && kernels.length > 0) {
             const l2 = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
-            return tf.add(data, tf.mul(l2, phase.weightDecay)) as tf.Scalar;
-          },
-          true,
-          vars,
-        );
-        lossSum += loss!.dataSync()[0] * idx.length;
-        tf.dispose([loss!, y, w, ...inputs]);
+            total = tf.add(total, tf.mul(l2, phase.weightDecay));
+          }
+          if (hooks.extraLoss) total = tf.add(total, hooks.extraLoss(stepCtx));
+          return total;
+        }, vars);
+        groups.forEach((g, gi) => {
+          const sub = g.variables.filter((v) => grads[v.name]).map((v) => ({ name: v.name, tensor: grads[v.name] }));
+          optimizers[gi].applyGradients(sub);
+        });
+        tf.dispose(Object.values(grads));
+        lossSum += loss.dataSync()[0] * idx.length;
+        tf.dispose([loss, y, w, ...inputs]);
         progress.update(epoch * stepsPerEpoch + step + 1, `epoch ${epoch + 1}/${phase.epochs}`);
       }
       const valLoss = val && val.n > 0 ? evaluateLoss(fm, val, weights) : null;
       history.push({ epoch, trainLoss: lossSum / train.n, valLoss });
       const monitored = valLoss ?? lossSum / train.n;
+      if (hooks.keepLast) continue;
       if (monitored < best.loss - 1e-6) {
         best.weights?.forEach((t) => t.dispose());
         best = { loss: monitored, epoch, weights: fm.net.getWeights().map((t) => t.clone()) };
@@ -116,7 +165,7 @@ export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet |
     }
   } finally {
     progress.stop();
-    optimizer.dispose();
+    optimizers.forEach((o) => o.dispose());
   }
   if (best.weights) {
     fm.net.setWeights(best.weights);

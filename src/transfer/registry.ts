@@ -1,4 +1,13 @@
+import { coral } from './coral.js';
+import { dann } from './dann.js';
+import { discriminativeLr } from './discriminative-lr.js';
 import { freezeThenUnfreeze } from './freeze-unfreeze.js';
+import { fullFinetune } from './full-finetune.js';
+import { gradualUnfreeze } from './gradual-unfreeze.js';
+import { l2sp } from './l2sp.js';
+import { linearProbe } from './linear-probe.js';
+import { mmd } from './mmd.js';
+import { pooled } from './pooled.js';
 import { sourceOnly } from './source-only.js';
 import { targetOnly } from './target-only.js';
 import type { TransferStrategy } from './types.js';
@@ -23,4 +32,6 @@ export function listStrategies(): string[] {
   return [...registry.keys()].sort();
 }
 
-for (const s of [sourceOnly, targetOnly, freezeThenUnfreeze]) registerStrategy(s);
+for (const s of [sourceOnly, targetOnly, pooled, freezeThenUnfreeze, linearProbe, fullFinetune, gradualUnfreeze, discriminativeLr, l2sp, coral, mmd, dann]) {
+  registerStrategy(s);
+}

@@ -42,6 +42,8 @@ export interface TransferContext {
   readonly progress: ProgressReporter;
   /** Label for progress bars. */
   readonly label: string;
+  /** The method's `options` from the experiment file, validated by the strategy against its schema. */
+  readonly options?: unknown;
   /** The source-pretrained model for these modalities, trained once and shared by strategies (each gets a copy). */
   pretrained(): Promise<TrainedModel>;
 }
@@ -49,6 +51,37 @@ export interface TransferContext {
 /** A trained target model and how it was trained. */
 export interface TrainedModel extends ModelBundle {
   readonly history: readonly PhaseHistory[];
+  /** What a strategy learned about its sources (weights, transferability, negative transfer), when it has something to say. */
+  readonly report?: TransferReport;
+}
+
+/** One source site as a multi-source or re-weighting strategy judged it. */
+export interface SourceAssessment {
+  readonly site: string;
+  readonly nTrain: number;
+  /** Weight the strategy gave the source's samples (mean 1 over all source rows), when it weights sources. */
+  readonly weight?: number;
+  /** LogME evidence per sample of the target labels given the source model's embeddings, when computed. */
+  readonly logme?: number;
+  /** Whether source selection kept it. */
+  readonly selected?: boolean;
+  /** Target-validation AUROC of the source's own model fine-tuned on the target budget (null when undefined). */
+  readonly targetValAuroc?: number | null;
+  /** Target-validation log-loss of that model. */
+  readonly targetValLoss?: number;
+}
+
+/** Typed findings of a strategy beyond its model. */
+export interface TransferReport {
+  readonly sources?: readonly SourceAssessment[];
+  /** Target-validation log-loss of a target-only model trained on the same budget, the bar for negative transfer. */
+  readonly targetOnlyValLoss?: number;
+  /** Sources whose model did worse on target validation than target-only (negative transfer). */
+  readonly negativeTransfer?: readonly string[];
+  /** Summary of the importance weights, for re-weighting strategies. */
+  readonly importanceWeights?: { readonly min: number; readonly max: number; readonly effectiveSampleSize: number; readonly n: number };
+  /** Anything the strategy could not do with this budget (e.g. no labels to score sources). */
+  readonly notes?: readonly string[];
 }
 
 /** A way of producing a target-site model, from source data, target data or both. */

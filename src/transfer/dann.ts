@@ -1,0 +1,100 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { inputTensors, range, type FusionModel } from '../models/fusion.js';
+import type { FeatureSet } from '../preprocess/features.js';
+import { Rng } from '../util/random.js';
+import { runAdaptation, type Aligner } from './adapt.js';
+import { dannLambda, gradientReversal } from './domain-losses.js';
+import { embed } from './embedding.js';
+import { parseStrategyOptions } from './options.js';
+import type { TransferStrategy } from './types.js';
+
+/** A small MLP that tells source (0) from target (1) embeddings; its variables live outside the fusion model. */
+export class DomainClassifier {
+  readonly variables: tf.Variable[];
+
+  /** Creates seeded weights for embeddings of width `inDim`. */
+  constructor(inDim: number, hidden: number, seed: number) {
+    const rng = new Rng(`domain-classifier:${seed}`);
+    const glorot = (fanIn: number, fanOut: number) => {
+      const limit = Math.sqrt(6 / (fanIn + fanOut));
+      return Float32Array.from({ length: fanIn * fanOut }, () => rng.range(-limit, limit));
+    };
+    this.variables = [
+      tf.variable(tf.tensor2d(glorot(inDim, hidden), [inDim, hidden]), true),
+      tf.variable(tf.zeros([hidden]), true),
+      tf.variable(tf.tensor2d(glorot(hidden, 1), [hidden, 1]), true),
+      tf.variable(tf.zeros([1]), true),
+    ];
+  }
+
+  /** Domain logits [batch] of embeddings [batch, inDim]. */
+  logits(x: tf.Tensor2D): tf.Tensor1D {
+    const [w1, b1, w2, b2] = this.variables;
+    const h = tf.relu(tf.add(tf.matMul(x, w1), b1));
+    return tf.reshape(tf.add(tf.matMul(h as tf.Tensor2D, w2), b2), [-1]) as tf.Tensor1D;
+  }
+
+  /** Fraction of rows of both sets classified to their true domain (threshold 0.5), on the model's embeddings. */
+  accuracy(fm: FusionModel, source: FeatureSet, target: FeatureSet): number {
+    let correct = 0;
+    for (const [fs, label] of [
+      [source, 0],
+      [target, 1],
+    ] as const) {
+      const inputs = inputTensors(fm, fs, range(0, fs.n));
+      const z = tf.tidy(() => this.logits(embed(fm, inputs, false)));
+      for (const v of z.dataSync()) correct += (v > 0 ? 1 : 0) === label ? 1 : 0;
+      tf.dispose([z, ...inputs]);
+    }
+    return correct / (source.n + target.n);
+  }
+
+  /** Frees the variables. */
+  dispose(): void {
+    tf.dispose(this.variables);
+  }
+}
+
+/** Sigmoid cross-entropy of domain logits against 0 (source) for the first `ns` rows and 1 (target) for the rest. */
+function domainLoss(logits: tf.Tensor1D, ns: number): tf.Scalar {
+  const n = logits.shape[0];
+  const y = tf.concat([tf.zeros([ns]), tf.ones([n - ns])]);
+  const ce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+  return tf.mean(ce) as tf.Scalar;
+}
+
+/**
+ * The DANN aligner (Ganin et al. 2016): the domain classifier learns to tell the domains apart while the
+ * gradient reversal layer makes the encoders learn to fool it, with λ rising from 0 to 1 over training.
+ */
+export function dannAligner(classifier: DomainClassifier, weight: number, gamma: number): Aligner {
+  return {
+    variables: classifier.variables,
+    loss(source, target, step) {
+      const lambda = dannLambda(step.progress, gamma);
+      const both = tf.concat([source, target], 0) as tf.Tensor2D;
+      const reversed = gradientReversal(both, lambda) as tf.Tensor2D;
+      return tf.mul(domainLoss(classifier.logits(reversed), source.shape[0]), weight) as tf.Scalar;
+    },
+  };
+}
+
+/** Domain adaptation: adversarial alignment of source and unlabelled-target embeddings with a gradient reversal layer. */
+export const dann: TransferStrategy = {
+  name: 'dann',
+  description: 'pretrain on sources; adapt adversarially (DANN, gradient reversal) to unlabelled target embeddings',
+  usesSource: true,
+  async run(ctx) {
+    const opts = parseStrategyOptions('dann', ctx.options);
+    return runAdaptation(
+      ctx,
+      'DANN',
+      (fm) => {
+        const width = fm.net.getLayer('head_dense').outputShape as number[];
+        const classifier = new DomainClassifier(width[width.length - 1], opts.hidden, ctx.seed);
+        return { ...dannAligner(classifier, opts.weight, opts.gamma), dispose: () => classifier.dispose() };
+      },
+      opts.finetune,
+    );
+  },
+};

@@ -1,0 +1,27 @@
+import { groupVariables } from '../models/fusion.js';
+import type { LayerGroup } from '../models/spec.js';
+import { trainPhase } from '../train/loop.js';
+import { cloneModel } from './model-ops.js';
+import { parseStrategyOptions } from './options.js';
+import { labelledTarget, requireLabels, trainContextOf } from './target-data.js';
+import type { TransferStrategy } from './types.js';
+
+/** Fine-tuning regime: every layer group trains at once, each at its own learning rate (lower for the encoders). */
+export const discriminativeLr: TransferStrategy = {
+  name: 'discriminative_lr',
+  description: 'pretrain on sources; fine-tune all layers with per-group learning-rate multipliers',
+  usesSource: true,
+  async run(ctx) {
+    requireLabels(ctx, 'discriminative_lr');
+    const opts = parseStrategyOptions('discriminative_lr', ctx.options);
+    const pretrained = await ctx.pretrained();
+    const model = cloneModel(pretrained.model, ctx.seed);
+    const { train, val } = labelledTarget(ctx, pretrained.preprocessor);
+    const groups = (['head', 'tabular', 'image'] as const satisfies readonly LayerGroup[])
+      .map((g) => ({ variables: groupVariables(model, [g]), learningRateMultiplier: opts.multipliers[g] }))
+      .filter((g) => g.variables.length > 0);
+    const phase = { ...ctx.plan.finetune, learningRate: ctx.plan.head.learningRate, name: 'discriminative fine-tune', trainable: ['image', 'tabular', 'head'] as const };
+    const history = trainPhase(model, train, val, phase, trainContextOf(ctx), { variableGroups: groups });
+    return { model, preprocessor: pretrained.preprocessor, history: [...pretrained.history, history] };
+  },
+};

@@ -1,0 +1,31 @@
+import { trainPhase, type PhaseHistory } from '../train/loop.js';
+import { cloneModel } from './model-ops.js';
+import { parseStrategyOptions } from './options.js';
+import { labelledTarget, layerVariables, requireLabels, trainContextOf, weightedLayersTopDown } from './target-data.js';
+import type { TransferStrategy } from './types.js';
+
+/**
+ * Fine-tuning regime (ULMFiT-style): unfreeze one layer per stage from the top down, training the
+ * unfrozen layers for a few epochs each stage, until every layer trains.
+ */
+export const gradualUnfreeze: TransferStrategy = {
+  name: 'gradual_unfreeze',
+  description: 'pretrain on sources; unfreeze layers one at a time from the top, fine-tuning after each',
+  usesSource: true,
+  async run(ctx) {
+    requireLabels(ctx, 'gradual_unfreeze');
+    const opts = parseStrategyOptions('gradual_unfreeze', ctx.options);
+    const pretrained = await ctx.pretrained();
+    const model = cloneModel(pretrained.model, ctx.seed);
+    const { train, val } = labelledTarget(ctx, pretrained.preprocessor);
+    const layers = weightedLayersTopDown(model);
+    const history: PhaseHistory[] = [];
+    for (let k = 1; k <= layers.length; k++) {
+      // The first stage trains a fresh-ish top alone, so it gets the head phase's larger learning rate.
+      const base = k === 1 ? ctx.plan.head : ctx.plan.finetune;
+      const phase = { ...base, name: `unfreeze top ${k}/${layers.length} (${layers[k - 1]})`, trainable: ['image', 'tabular', 'head'] as const, epochs: opts.epochsPerStage };
+      history.push(trainPhase(model, train, val, phase, trainContextOf(ctx), { variableGroups: [{ variables: layerVariables(model, layers.slice(0, k)), learningRateMultiplier: 1 }] }));
+    }
+    return { model, preprocessor: pretrained.preprocessor, history: [...pretrained.history, ...history] };
+  },
+};

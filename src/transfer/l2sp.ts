@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { buildFusionModel } from '../models/fusion.js';
+import { trainPhase } from '../train/loop.js';
+import { cloneModel } from './model-ops.js';
+import { parseStrategyOptions } from './options.js';
+import { labelledTarget, layerVariables, requireLabels, trainContextOf, weightedLayersTopDown } from './target-data.js';
+import type { TransferStrategy } from './types.js';
+
+/**
+ * Fine-tuning regime L2-SP (Li et al. 2018): fine-tune all layers with α‖w − w_source‖² on weights
+ * shared with the source model and β‖w‖² on new ones, instead of plain weight decay.
+ */
+export const l2sp: TransferStrategy = {
+  name: 'l2sp',
+  description: 'pretrain on sources; fine-tune all layers penalising distance from the source weights',
+  usesSource: true,
+  async run(ctx) {
+    requireLabels(ctx, 'l2sp');
+    const opts = parseStrategyOptions('l2sp', ctx.options);
+    const pretrained = await ctx.pretrained();
+    const model = cloneModel(pretrained.model, ctx.seed);
+    const top = weightedLayersTopDown(model)[0];
+    if (opts.reinitHead) {
+      const fresh = buildFusionModel(model.spec, ctx.seed + 7);
+      model.net.getLayer(top).setWeights(fresh.net.getLayer(top).getWeights());
+      fresh.net.dispose();
+    }
+    const all = weightedLayersTopDown(model);
+    const newLayers = opts.reinitHead ? [top] : [];
+    const shared = layerVariables(model, all.filter((l) => !newLayers.includes(l)));
+    const fresh = layerVariables(model, newLayers);
+    const anchors = shared.map((v) => tf.keep(v.clone()));
+    const { train, val } = labelledTarget(ctx, pretrained.preprocessor);
+    try {
+      const history = trainPhase(
+        model,
+        train,
+        val,
+        // L2-SP replaces weight decay: decaying toward zero would pull against the source anchor.
+        { ...ctx.plan.finetune, weightDecay: 0, name: 'L2-SP fine-tune', trainable: ['image', 'tabular', 'head'] },
+        trainContextOf(ctx),
+        {
+          extraLoss: () => {
+            const sp = tf.addN(shared.map((v, i) => tf.sum(tf.square(tf.sub(v, anchors[i])))));
+            const terms: tf.Tensor[] = [tf.mul(sp, opts.alpha)];
+            if (fresh.length) terms.push(tf.mul(tf.addN(fresh.map((v) => tf.sum(tf.square(v)))), opts.beta));
+            return tf.addN(terms) as tf.Scalar;
+          },
+        },
+      );
+      return { model, preprocessor: pretrained.preprocessor, history: [...pretrained.history, history] };
+    } finally {
+      tf.dispose(anchors);
+    }
+  },
+};

@@ -1,0 +1,22 @@
+import { trainPhase } from '../train/loop.js';
+import { cloneModel } from './model-ops.js';
+import { labelledTarget, layerVariables, requireLabels, trainContextOf, weightedLayersTopDown } from './target-data.js';
+import type { TransferStrategy } from './types.js';
+
+/** Fine-tuning regime: keep every source-trained layer frozen and refit only the final linear (logit) layer. */
+export const linearProbe: TransferStrategy = {
+  name: 'linear_probe',
+  description: 'pretrain on sources; refit only the final linear layer on the target',
+  usesSource: true,
+  async run(ctx) {
+    requireLabels(ctx, 'linear_probe');
+    const pretrained = await ctx.pretrained();
+    const model = cloneModel(pretrained.model, ctx.seed);
+    const { train, val } = labelledTarget(ctx, pretrained.preprocessor);
+    const top = weightedLayersTopDown(model)[0];
+    const history = trainPhase(model, train, val, { name: 'linear probe', trainable: ['head'], ...ctx.plan.head }, trainContextOf(ctx), {
+      variableGroups: [{ variables: layerVariables(model, [top]), learningRateMultiplier: 1 }],
+    });
+    return { model, preprocessor: pretrained.preprocessor, history: [...pretrained.history, history] };
+  },
+};

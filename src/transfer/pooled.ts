@@ -1,0 +1,30 @@
+import { buildFusionModel } from '../models/fusion.js';
+import { concatFeatures } from '../preprocess/features.js';
+import { fitPreprocessor } from '../preprocess/preprocessor.js';
+import { trainPhase } from '../train/loop.js';
+import { specFor } from './model-ops.js';
+import { parseStrategyOptions } from './options.js';
+import { trainContextOf } from './target-data.js';
+import type { TransferStrategy } from './types.js';
+
+/** Baseline: one model trained from scratch on source and labelled target data together. */
+export const pooled: TransferStrategy = {
+  name: 'pooled',
+  description: 'train from scratch on the source sites and the target label budget pooled together',
+  usesSource: true,
+  async run(ctx) {
+    const opts = parseStrategyOptions('pooled', ctx.options);
+    const { sourceTrain, sourceVal, targetTrain, targetVal } = ctx.data;
+    const fitRows = [...sourceTrain, ...targetTrain];
+    const pre = fitPreprocessor(fitRows, { modalities: ctx.modalities, schema: ctx.schema, image: ctx.image });
+    const train = pre.transform(fitRows);
+    const valRows = [...sourceVal, ...targetVal];
+    const val = valRows.length ? concatFeatures([pre.transform(valRows)]) : null;
+    const sampleWeights = new Float32Array(train.n).fill(1).fill(opts.targetWeight, sourceTrain.length);
+    const model = buildFusionModel(specFor(ctx, pre), ctx.seed);
+    const history = trainPhase(model, train, val, { name: 'pooled training', trainable: ['image', 'tabular', 'head'], ...ctx.plan.pretrain }, trainContextOf(ctx), {
+      sampleWeights,
+    });
+    return { model, preprocessor: pre, history: [history] };
+  },
+};

@@ -1,0 +1,77 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { buildFusionModel, type FusionModel } from '../../src/models/fusion.js';
+import { DEFAULT_MODEL_SPEC } from '../../src/models/spec.js';
+import { adaptModel, type Aligner } from '../../src/transfer/adapt.js';
+import { coralLoss, mmdLoss } from '../../src/transfer/domain-losses.js';
+import { embedAll } from '../../src/transfer/embedding.js';
+import type { FeatureSet } from '../../src/preprocess/features.js';
+import type { TrainPhase } from '../../src/train/loop.js';
+import { shiftedDomain } from './helpers.js';
+
+before(async () => {
+  await tf.setBackend('cpu');
+});
+
+const DIM = 6;
+// Target is shifted and stretched, so a source-trained encoder maps it to a visibly different embedding cloud.
+const source = shiftedDomain({ n: 160, dim: DIM, shift: 0, scale: 1, seed: 1, site: 'src' });
+const target = shiftedDomain({ n: 160, dim: DIM, shift: 1.5, scale: 2, seed: 2, site: 'tgt' });
+const PHASE: TrainPhase = { name: 'adapt', trainable: ['tabular', 'head'], epochs: 15, batchSize: 32, learningRate: 5e-3, patience: 100, weightDecay: 0, augment: false };
+
+function freshModel(): FusionModel {
+  return buildFusionModel({ ...DEFAULT_MODEL_SPEC, modalities: ['tabular'], tabularDim: DIM }, 3);
+}
+
+/** A measured distance between the model's source and target embeddings, computed on all rows at once. */
+function embeddingDistance(fm: FusionModel, metric: (s: tf.Tensor2D, t: tf.Tensor2D) => tf.Scalar): number {
+  const s = embedAll(fm, source);
+  const t = embedAll(fm, target);
+  return tf.tidy(() => metric(tf.tensor2d(s.data, [source.n, s.dim]), tf.tensor2d(t.data, [target.n, t.dim])).dataSync()[0]);
+}
+
+/** Trains two identical models on the same batches, one with the alignment loss and one with a zero loss. */
+function withAndWithout(aligner: Aligner, metric: (s: tf.Tensor2D, t: tf.Tensor2D) => tf.Scalar): { plain: number; aligned: number; plainModel: FusionModel; alignedModel: FusionModel } {
+  const plainModel = freshModel();
+  adaptModel(plainModel, source, target, { loss: () => tf.scalar(0) }, PHASE, { seed: 5, balanceClasses: true });
+  const alignedModel = freshModel();
+  adaptModel(alignedModel, source, target, aligner, PHASE, { seed: 5, balanceClasses: true });
+  return { plain: embeddingDistance(plainModel, metric), aligned: embeddingDistance(alignedModel, metric), plainModel, alignedModel };
+}
+
+function accuracy(fm: FusionModel, fs: FeatureSet): number {
+  const p = tf.tidy(() => tf.sigmoid(fm.net.predict(tf.tensor2d(fs.tabular!.data, [fs.n, DIM])) as tf.Tensor).dataSync());
+  let ok = 0;
+  p.forEach((v, i) => (ok += (v >= 0.5 ? 1 : 0) === fs.labels[i] ? 1 : 0));
+  return ok / fs.n;
+}
+
+test('CORAL loss reduces the CORAL distance between source and target embeddings', () => {
+  const r = withAndWithout({ loss: (s, t) => tf.mul(coralLoss(s, t), 10) as tf.Scalar }, coralLoss);
+  // Halving is a clear effect well beyond seed-to-seed wobble of the same training without the loss.
+  assert.ok(r.aligned < 0.5 * r.plain, `CORAL distance with loss ${r.aligned} vs without ${r.plain}`);
+  // Alignment must not buy its distance by destroying the task: source accuracy stays well above chance.
+  assert.ok(accuracy(r.alignedModel, source) > 0.8, `source accuracy ${accuracy(r.alignedModel, source)}`);
+  r.plainModel.net.dispose();
+  r.alignedModel.net.dispose();
+});
+
+test('multi-kernel MMD loss reduces the MMD between source and target embeddings', () => {
+  const r = withAndWithout({ loss: (s, t) => mmdLoss(s, t) }, (s, t) => mmdLoss(s, t));
+  assert.ok(r.aligned < 0.5 * r.plain, `MMD with loss ${r.aligned} vs without ${r.plain}`);
+  assert.ok(accuracy(r.alignedModel, source) > 0.8, `source accuracy ${accuracy(r.alignedModel, source)}`);
+  r.plainModel.net.dispose();
+  r.alignedModel.net.dispose();
+});
+
+test('CORAL and MMD are zero for identical samples and positive for shifted ones', () => {
+  const a = tf.tensor2d([0, 1, 2, 3, 1, 0, 3, 3, 2, 2, 0, 1], [4, 3]);
+  const b = tf.add(tf.mul(a, 3), 5) as tf.Tensor2D;
+  assert.ok(Math.abs(coralLoss(a, a).dataSync()[0]) < 1e-6);
+  assert.ok(Math.abs(mmdLoss(a, a).dataSync()[0]) < 1e-6);
+  assert.ok(coralLoss(a, b).dataSync()[0] > 0.1);
+  assert.ok(mmdLoss(a, b).dataSync()[0] > 0.1);
+  tf.dispose([a, b]);
+});
