@@ -34,6 +34,8 @@ export class DicomWebError extends Error {
     readonly url: string,
     /** The HTTP status, or undefined for a network or protocol failure. */
     readonly status?: number,
+    /** True when trying again may succeed and has not been tried yet (a response body cut off mid-way). */
+    readonly transient = false,
   ) {
     super(message);
   }
@@ -252,7 +254,7 @@ export async function* retrieveParts(
   } catch (e) {
     if (e instanceof MultipartError) throw new DicomWebError(e.message, url, res.status);
     const err = e as Error & { cause?: { code?: string } };
-    throw new DicomWebError(`${source}: response body interrupted (${err.cause?.code ?? err.message})`, url, res.status);
+    throw new DicomWebError(`${source}: response body interrupted (${err.cause?.code ?? err.message})`, url, res.status, true);
   }
 }
 

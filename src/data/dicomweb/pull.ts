@@ -133,6 +133,24 @@ function part10Problem(bytes: Uint8Array, sopInstanceUID: string): string | unde
   return undefined;
 }
 
+/** retrieveInstance, tried again (up to the endpoint's retries) when a response body is cut off mid-way. */
+async function retrieveWithRetry(
+  endpoint: DicomWebEndpoint,
+  ids: { studyInstanceUID: string; seriesInstanceUID: string; sopInstanceUID: string },
+  options: RetrieveOptions,
+): Promise<Uint8Array> {
+  let delay = endpoint.retryDelayMs ?? 250;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await retrieveInstance(endpoint, ids, options);
+    } catch (e) {
+      if (!(e instanceof DicomWebError && e.transient) || attempt >= (endpoint.retries ?? 3)) throw e;
+      await new Promise((r) => setTimeout(r, delay));
+      delay *= 2;
+    }
+  }
+}
+
 /**
  * Pulls every instance of the chosen studies into `folder` as `<SOPInstanceUID>.dcm`, skipping
  * instances a previous pull already finished, and reports per-instance failures instead of
@@ -211,7 +229,7 @@ export async function pullStudies(
       return;
     }
     try {
-      const bytes = await retrieveInstance(endpoint, ids, options);
+      const bytes = await retrieveWithRetry(endpoint, ids, options);
       const problem = part10Problem(bytes, sopInstanceUID);
       if (problem) throw new DicomWebError(`GET ${url}: ${problem}`, url);
       const hash = sha256(bytes);
