@@ -44,12 +44,21 @@ const syntheticData = z.strictObject({
   imageSize: positiveInt.default(64),
 });
 
+/** Real data: a site manifest (docs/data.md), ingested into the workspace catalog before the run. */
+const manifestData = z.strictObject({
+  kind: z.literal('manifest'),
+  /** Manifest path, relative to the working directory. */
+  path: z.string().min(1),
+  /** Data root overriding the manifest's `root:`. */
+  root: z.string().optional(),
+});
+
 /** Schema of an experiment file (`medtl run experiment.yaml`); every key is optional except where noted. */
 export const experimentSchema = z.strictObject({
   name: z.string().default('experiment'),
   seed: z.number().int().nonnegative().default(42),
   workspace: z.string().default('./medtl-workspace'),
-  data: z.discriminatedUnion('kind', [syntheticData]).prefault({ kind: 'synthetic' }),
+  data: z.discriminatedUnion('kind', [syntheticData, manifestData]).prefault({ kind: 'synthetic' }),
   target: z.string().default('hosp_d'),
   /** Source site ids; by default every site except the target. */
   sources: z.array(z.string()).min(1).optional(),

@@ -1,17 +1,53 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExperimentConfig } from '../config/experiment.js';
+import { DEFAULT_METHODS, methodSchema, type ExperimentConfig } from '../config/experiment.js';
 import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_SYNTHETIC_SITES, SYNTHETIC_GENERATOR_VERSION, generateSyntheticCohort, harmoniseUnits, readCohort, writeCohort } from '../data/synthetic/index.js';
 import { readJson } from '../util/fs.js';
+import { loadManifestCohort } from '../data/manifest/index.js';
 import type { Cohort } from '../data/types.js';
 import type { ProgressReporter } from '../util/progress.js';
 
 /** Where a cohort came from, for the run record. */
-export interface CohortOrigin {
-  readonly kind: 'synthetic';
-  readonly dir: string;
-  readonly generated: boolean;
+export type CohortOrigin =
+  | { readonly kind: 'synthetic'; readonly dir: string; readonly generated: boolean }
+  | {
+      readonly kind: 'manifest';
+      /** Absolute path of the site manifest. */
+      readonly manifest: string;
+      /** Absolute data root the manifest was read from. */
+      readonly root: string;
+      readonly subjects: number;
+      /** Input items left out (bad rows, missing images), with reasons in the ingest report. */
+      readonly quarantined: number;
+    };
+
+/** The default methods when the cohort has no images: the image ones cannot run. */
+export const TABULAR_DEFAULT_METHODS: ExperimentConfig['methods'] = [
+  { name: 'transfer', strategy: 'freeze_unfreeze', modalities: ['tabular'] },
+  { name: 'target_only', strategy: 'target_only', modalities: ['tabular'] },
+  { name: 'source_only', strategy: 'source_only', modalities: ['tabular'] },
+];
+
+/**
+ * Fits the methods to the cohort's modalities: without images the default methods become the
+ * tabular ones, and an explicitly configured image method is an error naming it.
+ */
+export function adaptMethodsToCohort(cfg: ExperimentConfig, cohort: Cohort, progress: ProgressReporter): ExperimentConfig {
+  if (cohort.samples.some((s) => s.image !== undefined)) return cfg;
+  const defaults = DEFAULT_METHODS.map((m) => methodSchema.parse(m));
+  if (isDeepStrictEqual(JSON.parse(JSON.stringify(cfg.methods)), JSON.parse(JSON.stringify(defaults)))) {
+    progress.log(`cohort '${cohort.name}' has no images: running the tabular methods ${TABULAR_DEFAULT_METHODS.map((m) => m.name).join(', ')}`);
+    return { ...cfg, methods: TABULAR_DEFAULT_METHODS };
+  }
+  const bad = cfg.methods.filter((m) => m.modalities.includes('image'));
+  if (bad.length > 0) {
+    throw new Error(
+      `cohort '${cohort.name}' has no images, so method${bad.length > 1 ? 's' : ''} ${bad.map((m) => `'${m.name}'`).join(', ')} (modalities: image) cannot run; ` +
+        `give them modalities: [tabular] or remove them from methods`,
+    );
+  }
+  return cfg;
 }
 
 /**
@@ -19,6 +55,7 @@ export interface CohortOrigin {
  * pipeline always consumes files, then harmonises units to the shared schema.
  */
 export async function loadExperimentCohort(cfg: ExperimentConfig, progress: ProgressReporter): Promise<{ cohort: Cohort; origin: CohortOrigin }> {
+  if (cfg.data.kind === 'manifest') return loadManifestExperimentCohort(cfg.data, progress);
   const seed = cfg.data.seed ?? cfg.seed;
   const dir = join(cfg.workspace, 'cohorts', `synthetic-s${seed}-${cfg.data.imageSize}px`);
   let generated = false;
@@ -33,4 +70,13 @@ export async function loadExperimentCohort(cfg: ExperimentConfig, progress: Prog
   }
   const cohort = harmoniseUnits(await readCohort(dir));
   return { cohort, origin: { kind: 'synthetic', dir, generated } };
+}
+
+/** Loads a manifest cohort for a run: every site's tables mapped to the shared schema, bad rows quarantined. */
+async function loadManifestExperimentCohort(data: Extract<ExperimentConfig['data'], { kind: 'manifest' }>, progress: ProgressReporter): Promise<{ cohort: Cohort; origin: CohortOrigin }> {
+  const { cohort, manifest, quarantine } = await loadManifestCohort(data.path, { root: data.root });
+  const counts = cohort.sites.map((s) => `${s.id} ${cohort.samples.filter((x) => x.siteId === s.id).length}`).join(', ');
+  progress.log(`manifest ${manifest.path}: ${cohort.samples.length} subjects (${counts})${quarantine.length ? `, ${quarantine.length} quarantined` : ''}`);
+  for (const item of quarantine.slice(0, 5)) progress.log(`  quarantined ${item.item}: ${item.reason}`);
+  return { cohort, origin: { kind: 'manifest', manifest: manifest.path, root: manifest.root, subjects: cohort.samples.length, quarantined: quarantine.length } };
 }

@@ -9,7 +9,7 @@ import { pretrainOnSources } from '../transfer/pretrain.js';
 import { getStrategy } from '../transfer/registry.js';
 import type { TrainedModel, TransferContext } from '../transfer/types.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
-import { loadExperimentCohort, type CohortOrigin } from './cohort-source.js';
+import { adaptMethodsToCohort, loadExperimentCohort, type CohortOrigin } from './cohort-source.js';
 import { partitionCohort } from './partition.js';
 import { summariseSites, type SiteSummary } from './site-summary.js';
 import { writeFailureRecord, writeRunRecord, type MethodPredictions } from './run-record.js';
@@ -70,6 +70,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   for (const m of cfg.methods) getStrategy(m.strategy);
   const compute = await initCompute({ log: (msg) => progress.log(msg) });
   const { cohort, origin } = await loadExperimentCohort(cfg, progress);
+  cfg = adaptMethodsToCohort(cfg, cohort, progress);
   const parts = partitionCohort(cohort, cfg);
   const runId = opts.runId ?? `run-${new Date().toISOString().replace(/[:.]/g, '-')}-s${cfg.seed}`;
   const runDir = resolve(join(cfg.workspace, 'runs', runId));

@@ -86,6 +86,8 @@ async function readDelimited(con: DuckDBConnection, t: FileTableOptions, format:
     `store_rejects=true`,
     `rejects_table='medtl_rejects'`,
     `rejects_scan='medtl_scans'`,
+    // No BOOLEAN or date guessing: yes/no and t/f stay text, so label and recode values match as written.
+    `auto_type_candidates=['BIGINT', 'DOUBLE', 'VARCHAR']`,
   ];
   if (t.names) opts.push(`names=${sqlList(t.names)}`);
   if (t.types) opts.push(`types={${Object.entries(t.types).map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ')}}`);
