@@ -38,3 +38,4 @@ export * from './util/progress.js';
 export * from './util/random.js';
 export * from './evaluate/protocols/index.js';
 export * from './data/readers/index.js';
+export * from './data/manifest/index.js';
