@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import type { ImageSource } from '../manifest/schema.js';
+import { listDicomWebImages } from '../dicomweb/image-source.js';
 
 /** Image files found for a site: join key → files, plus files no key could be taken from. */
 export interface ImageListing {
@@ -21,7 +22,8 @@ export interface ImageSourceContext {
 /** A module that lists (and, for remote sources, fetches) the image files of a site. */
 export type ImageSourceResolver = (source: ImageSource, ctx: ImageSourceContext) => Promise<ImageListing>;
 
-const resolvers = new Map<string, ImageSourceResolver>();
+// DICOMweb is built in; registerImageSource can still replace it (e.g. with other endpoint options).
+const resolvers = new Map<string, ImageSourceResolver>([['dicomweb', (source, ctx) => listDicomWebImages(source, ctx)]]);
 
 /**
  * Registers the module behind an image-source kind other than folder and glob; the DICOMweb client

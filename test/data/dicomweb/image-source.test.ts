@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { dicomWebAuthFromEnv } from '../../../src/data/dicomweb/image-source.js';
+import { PULL_LEDGER } from '../../../src/data/dicomweb/index.js';
+import { prepareSite } from '../../../src/data/ingest/prepare.js';
+import { loadManifest } from '../../../src/data/manifest/index.js';
+import { FIXTURES, FIXTURE_PATHS, fixture } from './fixtures.js';
+import { orthancSkipReason, startOrthanc } from './orthanc.js';
+import type { OrthancServer } from './orthanc.js';
+
+const skip = orthancSkipReason();
+if (skip) console.log(`skipping the DICOMweb ingest tests: ${skip}`);
+
+let orthanc: OrthancServer | undefined;
+const scratch = mkdtempSync(join(tmpdir(), 'medtl-dicomweb-ingest-'));
+
+before(async () => {
+  if (skip) return;
+  orthanc = await startOrthanc();
+  await orthanc.upload(FIXTURE_PATHS);
+});
+
+after(async () => {
+  await orthanc?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const { ct, mr, nm } = FIXTURES;
+
+/** A one-site manifest whose table joins to the PACS by Patient ID; `extra` is appended to the dicomweb block. */
+function manifest(dir: string, extra = ''): string {
+  writeFileSync(join(dir, 'site.csv'), `pid,age,dx\n${ct.patientID},61,yes\n${mr.patientID},45,no\n${nm.patientID},52,no\nNOIMG,70,yes\n`);
+  const file = join(dir, 'manifest.yaml');
+  writeFileSync(
+    file,
+    `schema:
+  - { name: age, kind: numeric, unit: years }
+sites:
+  - id: pacs-site
+    tables: [{ path: site.csv }]
+    subjectId: { column: pid }
+    label: { column: dx, positive: [yes], negative: [no] }
+    images:
+      dicomweb: { url: '${orthanc!.dicomWebUrl}'${extra} }
+`,
+  );
+  return file;
+}
+
+test('ingest pulls a dicomweb image source into the download folder and joins the files by Patient ID', { skip }, async () => {
+  const dir = mkdtempSync(join(scratch, 'all-'));
+  const m = await loadManifest(manifest(dir));
+  const downloadDir = join(dir, 'workspace-raw');
+  const site = await prepareSite(m.sites[0], m.schema, { downloadDir });
+  const byId = new Map(site.subjects.map((s) => [s.subjectId, s]));
+  assert.deepEqual([...byId.keys()].sort(), [ct.patientID, mr.patientID, nm.patientID].sort());
+  for (const f of [ct, mr, nm]) {
+    const files = byId.get(f.patientID)!.image!.files;
+    assert.deepEqual(files, [join(downloadDir, 'dicomweb', 'pacs-site', `${f.sop}.dcm`)]);
+    assert.ok(readFileSync(files[0]).equals(readFileSync(fixture(f.file))), f.file);
+  }
+  // The subject without a study on the PACS is quarantined by ingest, naming the endpoint.
+  assert.equal(site.quarantine.length, 1);
+  assert.match(site.quarantine[0].item, /site\.csv line 5/);
+  assert.match(site.quarantine[0].reason, new RegExp(`join key NOIMG has no image among ${orthanc!.dicomWebUrl}`));
+
+  // A second ingest finds the files already there: same listing, nothing downloaded again.
+  const again = await prepareSite(m.sites[0], m.schema, { downloadDir });
+  assert.deepEqual(again.subjects.map((s) => s.image!.files), site.subjects.map((s) => s.image!.files));
+  const ledger = readFileSync(join(downloadDir, 'dicomweb', 'pacs-site', PULL_LEDGER), 'utf8').trim().split('\n');
+  assert.equal(ledger.length, 3, 'the ledger gains a line per download; a second ingest must add none');
+});
+
+test('a manifest study list restricts the pull; a listed study the PACS lacks is quarantined with its URL', { skip }, async () => {
+  const dir = mkdtempSync(join(scratch, 'listed-'));
+  const m = await loadManifest(manifest(dir, `, studies: ['${mr.study}', '1.2.3.4']`));
+  const site = await prepareSite(m.sites[0], m.schema, { downloadDir: join(dir, 'raw') });
+  assert.deepEqual(site.subjects.map((s) => s.subjectId), [mr.patientID]);
+  const missing = site.quarantine.find((q) => q.item.endsWith('/studies/1.2.3.4'));
+  assert.ok(missing, JSON.stringify(site.quarantine));
+  assert.equal(missing.item, `${orthanc!.dicomWebUrl}/studies/1.2.3.4`);
+  assert.match(missing.reason, /study 1\.2\.3\.4 is listed in the manifest but not found on the server/);
+  // The other subjects have no image among the listed studies.
+  assert.equal(site.quarantine.filter((q) => /has no image/.test(q.reason)).length, 3);
+});
+
+test('DICOMweb credentials come from the environment, a bearer token first', () => {
+  assert.deepEqual(dicomWebAuthFromEnv({ MEDTL_DICOMWEB_TOKEN: 't', MEDTL_DICOMWEB_USER: 'u' }), { bearer: 't' });
+  assert.deepEqual(dicomWebAuthFromEnv({ MEDTL_DICOMWEB_USER: 'u', MEDTL_DICOMWEB_PASSWORD: 'p' }), { username: 'u', password: 'p' });
+  assert.equal(dicomWebAuthFromEnv({}), undefined);
+});
