@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { FittedPreprocessor, type PreprocessorState } from '../preprocess/preprocessor.js';
 import { readJson, sha256, writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import type { FusionModel } from './fusion.js';
+// Registers the custom fusion layers so saved models that use them can be loaded.
+import './fusion-layers.js';
 import type { ModelSpec } from './spec.js';
 
 /** A trained model with the preprocessing it expects. */

@@ -1,8 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { gatherRows as gather, type FeatureSet } from '../preprocess/features.js';
+import { gatherIntRows, gatherRows as gather, isPresent, type FeatureSet } from '../preprocess/features.js';
 import { Rng } from '../util/random.js';
-import { layerGroup, type LayerGroup, type ModelSpec } from './spec.js';
+import { imageEncoder, inputSlots, orderedModalities, tabularEncoder, textEncoder, type EncoderOutput, type InputSlot } from './encoders.js';
+import { LateCombineLayer, ModalityFusion } from './fusion-layers.js';
+import { layerGroup, usesMasks, type LayerGroup, type ModelSpec } from './spec.js';
+
+type Sym = tfl.SymbolicTensor;
 
 /** A built fusion model: the TF.js graph plus the spec it came from. It outputs one logit per sample. */
 export interface FusionModel {
@@ -10,49 +14,81 @@ export interface FusionModel {
   readonly net: tfl.LayersModel;
 }
 
-/** Builds an intermediate-fusion model (CNN image encoder, MLP tabular encoder, concat, MLP head) with seeded initial weights. */
+/** Short layer-name tag per modality, matching the layer-group prefixes. */
+const TAG = { image: 'img', tabular: 'tab', text: 'txt' } as const;
+
+/**
+ * Builds a fusion model with seeded initial weights. Early and intermediate fusion (and late fusion of one
+ * modality) have a layer `head_dense` whose output is the fused embedding; late fusion of several has one
+ * `head_<img|tab|txt>_dense` per modality (embeddingModel joins them). `head_logit` gives one logit per sample.
+ * - early: raw per-modality features (image average-pooled to a small grid) concatenated into one MLP;
+ * - intermediate: per-modality encoders joined by concatenation or per-modality sigmoid gates, then an MLP head;
+ * - late: a head per modality, logits combined by softmax-normalised learned weights or by stacking.
+ */
 export function buildFusionModel(spec: ModelSpec, seed: number): FusionModel {
   if (spec.modalities.length === 0) throw new Error('model spec needs at least one modality');
+  const p = spec.modalityDropout ?? 0;
+  if (!(p >= 0 && p < 1)) throw new Error(`model spec modalityDropout must be in [0, 1), got ${p}`);
+  const fusion = spec.fusion ?? 'intermediate';
   const rng = new Rng(`model:${seed}`);
-  const he = () => tfl.initializers.heNormal({ seed: rng.seedInt() });
-  const glorot = () => tfl.initializers.glorotUniform({ seed: rng.seedInt() });
-  const inputs: tfl.SymbolicTensor[] = [];
-  const embeddings: tfl.SymbolicTensor[] = [];
-  if (spec.modalities.includes('image')) {
-    if (!spec.imageShape) throw new Error('model spec has the image modality but no imageShape');
-    const input = tfl.input({ shape: [...spec.imageShape], name: 'img_input' });
-    let x: tfl.SymbolicTensor = input;
-    spec.imageFilters.forEach((filters, i) => {
-      x = tfl.layers
-        .conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he(), name: `img_conv${i + 1}` })
-        .apply(x) as tfl.SymbolicTensor;
-      x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `img_pool${i + 1}` }).apply(x) as tfl.SymbolicTensor;
-    });
-    const pool =
-      spec.imagePooling === 'flatten'
-        ? tfl.layers.flatten({ name: 'img_flatten' })
-        : spec.imagePooling === 'max'
-          ? tfl.layers.globalMaxPooling2d({ name: 'img_gmp' })
-          : tfl.layers.globalAveragePooling2d({ name: 'img_gap' });
-    x = pool.apply(x) as tfl.SymbolicTensor;
-    x = tfl.layers.dense({ units: spec.imageEmbed, activation: 'relu', kernelInitializer: he(), name: 'img_embed' }).apply(x) as tfl.SymbolicTensor;
-    inputs.push(input);
-    embeddings.push(x);
-  }
-  if (spec.modalities.includes('tabular')) {
-    if (!spec.tabularDim) throw new Error('model spec has the tabular modality but no tabularDim');
-    const input = tfl.input({ shape: [spec.tabularDim], name: 'tab_input' });
-    let x: tfl.SymbolicTensor = input;
-    spec.tabularHidden.forEach((units, i) => {
-      x = tfl.layers.dense({ units, activation: 'relu', kernelInitializer: he(), name: `tab_dense${i + 1}` }).apply(x) as tfl.SymbolicTensor;
-    });
-    inputs.push(input);
-    embeddings.push(x);
-  }
-  let h = embeddings.length > 1 ? (tfl.layers.concatenate({ name: 'head_concat' }).apply(embeddings) as tfl.SymbolicTensor) : embeddings[0];
-  h = tfl.layers.dense({ units: spec.headHidden, activation: 'relu', kernelInitializer: he(), name: 'head_dense' }).apply(h) as tfl.SymbolicTensor;
-  const logit = tfl.layers.dense({ units: 1, kernelInitializer: glorot(), name: 'head_logit' }).apply(h) as tfl.SymbolicTensor;
+  const seeds = () => rng.seedInt();
+  const masked = usesMasks(spec);
+  const slots = inputSlots(spec, masked);
+  const inputs = slots.map((s) => tfl.input({ shape: [...s.shape], name: s.name }));
+  const byName = new Map(slots.map((s, i) => [s.name, inputs[i]]));
+  const early = fusion === 'early';
+  const encoded: EncoderOutput[] = orderedModalities(spec).map((m) => {
+    if (m === 'image') return imageEncoder(spec, byName.get('img_input')!, seeds, early);
+    if (m === 'tabular') return tabularEncoder(spec, inputs.filter((_, i) => slots[i].source === 'tabular' || slots[i].source === 'categorical'), seeds, early);
+    return textEncoder(spec, byName.get('txt_input')!, seeds, early);
+  });
+  const mask = byName.get('mask_input');
+  const blocks = encoded.map((e) => (early ? e.raw! : e.embedding!));
+  const logit = fusion === 'late' ? lateHead(spec, blocks, mask, seeds) : joinedHead(spec, blocks, encoded, mask, seeds, early);
   return { spec, net: tfl.model({ inputs, outputs: logit, name: 'medtl_fusion' }) };
+}
+
+function joinedHead(spec: ModelSpec, blocks: Sym[], encoded: EncoderOutput[], mask: Sym | undefined, seeds: () => number, early: boolean): Sym {
+  const join = spec.join ?? 'concat';
+  const p = spec.modalityDropout ?? 0;
+  let h: Sym;
+  if (mask || join === 'gated' || p > 0) {
+    const layer = new ModalityFusion({ name: 'head_fusion', sizes: encoded.map((e) => e.width), join, dropout: p, masking: mask !== undefined, seed: seeds() });
+    h = layer.apply(mask ? [...blocks, mask] : blocks) as Sym;
+  } else {
+    // The plain join keeps the original layer layout, so models built before fusion options existed are unchanged.
+    h = blocks.length > 1 ? (tfl.layers.concatenate({ name: 'head_concat' }).apply(blocks) as Sym) : blocks[0];
+  }
+  if (early) {
+    spec.tabularHidden.forEach((units, i) => {
+      h = tfl.layers.dense({ units, activation: 'relu', kernelInitializer: tfl.initializers.heNormal({ seed: seeds() }), name: `head_early${i + 1}` }).apply(h) as Sym;
+    });
+  }
+  h = tfl.layers.dense({ units: spec.headHidden, activation: 'relu', kernelInitializer: tfl.initializers.heNormal({ seed: seeds() }), name: 'head_dense' }).apply(h) as Sym;
+  return tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds() }), name: 'head_logit' }).apply(h) as Sym;
+}
+
+function lateHead(spec: ModelSpec, embeddings: Sym[], mask: Sym | undefined, seeds: () => number): Sym {
+  const mods = orderedModalities(spec);
+  const single = mods.length === 1;
+  const hidden = embeddings.map(
+    (e, i) =>
+      tfl.layers
+        .dense({ units: spec.headHidden, activation: 'relu', kernelInitializer: tfl.initializers.heNormal({ seed: seeds() }), name: single ? 'head_dense' : `head_${TAG[mods[i]]}_dense` })
+        .apply(e) as Sym,
+  );
+  const logits = hidden.map(
+    (h, i) => tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: seeds() }), name: `head_${TAG[mods[i]]}_logit` }).apply(h) as Sym,
+  );
+  const combine = new LateCombineLayer({
+    name: 'head_logit',
+    k: mods.length,
+    mode: spec.lateCombine ?? 'weights',
+    dropout: spec.modalityDropout ?? 0,
+    masking: mask !== undefined,
+    seed: seeds(),
+  });
+  return combine.apply(mask ? [...logits, mask] : logits) as Sym;
 }
 
 /** The trainable variables of the given layer groups. */
@@ -77,6 +113,20 @@ export function kernelVariables(fm: FusionModel, groups: readonly LayerGroup[]):
   return vars;
 }
 
+/** The model's inputs, in net order. */
+export function modelInputSlots(fm: FusionModel): InputSlot[] {
+  return inputSlots(fm.spec, usesMasks(fm.spec));
+}
+
+function rowFloats(slot: InputSlot): number {
+  return slot.shape.reduce((a, b) => a * b, 1);
+}
+
+function checkWidth(slot: InputSlot, got: number, field: string): void {
+  const want = rowFloats(slot);
+  if (got !== want) throw new Error(`model input '${slot.name}' takes ${want} values per row, feature set '${field}' has ${got}`);
+}
+
 /** Builds the model's input tensors for rows `indices` of a feature set, optionally transforming the image block first. Caller disposes them. */
 export function inputTensors(
   fm: FusionModel,
@@ -84,21 +134,47 @@ export function inputTensors(
   indices: readonly number[],
   imageTransform?: (data: Float32Array, n: number, shape: readonly [number, number, number]) => void,
 ): tf.Tensor[] {
-  const out: tf.Tensor[] = [];
   const b = indices.length;
-  for (const m of fm.spec.modalities) {
-    if (m === 'image') {
-      if (!fs.image) throw new Error('model needs images but the feature set has none');
-      const [h, w, c] = fs.image.shape;
-      const block = gather(fs.image.data, h * w * c, indices);
-      imageTransform?.(block, b, fs.image.shape);
-      out.push(tf.tensor4d(block, [b, h, w, c]));
-    } else if (m === 'tabular') {
-      if (!fs.tabular) throw new Error('model needs tabular features but the feature set has none');
-      out.push(tf.tensor2d(gather(fs.tabular.data, fs.tabular.dim, indices), [b, fs.tabular.dim]));
+  return modelInputSlots(fm).map((slot) => {
+    const shape = [b, ...slot.shape];
+    switch (slot.source) {
+      case 'image': {
+        if (!fs.image) throw new Error('model needs images but the feature set has none');
+        const [h, w, c] = fs.image.shape;
+        checkWidth(slot, h * w * c, 'image');
+        const block = gather(fs.image.data, h * w * c, indices);
+        imageTransform?.(block, b, fs.image.shape);
+        return tf.tensor(block, shape);
+      }
+      case 'volume': {
+        if (!fs.volume) throw new Error('model needs volumes (cnn3d encoder) but the feature set has none');
+        const size = fs.volume.shape.reduce((a, v) => a * v, 1);
+        checkWidth(slot, size, 'volume');
+        return tf.tensor(gather(fs.volume.data, size, indices), shape);
+      }
+      case 'imageEmbedding':
+      case 'tabular':
+      case 'text': {
+        const block = fs[slot.source];
+        if (!block) throw new Error(`model needs '${slot.source}' features but the feature set has none`);
+        checkWidth(slot, block.dim, slot.source);
+        return tf.tensor(gather(block.data, block.dim, indices), shape);
+      }
+      case 'categorical': {
+        const cat = fs.categorical;
+        if (!cat) throw new Error('model embeds categorical columns but the feature set has no categorical block (fit the tabular preprocessor with categorical: embedding)');
+        const k = cat.columns.length;
+        const rows = gatherIntRows(cat.data, k, indices);
+        return tf.tensor(Float32Array.from({ length: b }, (_, r) => rows[r * k + slot.column!]), shape);
+      }
+      case 'mask': {
+        const mods = orderedModalities(fm.spec);
+        const m = new Float32Array(b * mods.length);
+        indices.forEach((row, r) => mods.forEach((mod, j) => (m[r * mods.length + j] = isPresent(fs, mod, row))));
+        return tf.tensor(m, shape);
+      }
     }
-  }
-  return out;
+  });
 }
 
 /** Forward pass to logits, shape [batch]. */

@@ -57,7 +57,10 @@ export class FittedPreprocessor {
       });
       tabular = { dim: tab.dim, data };
     }
-    return { n, labels, keys: samples.map(subjectKey), sites: samples.map((s) => s.siteId), image, tabular };
+    const masks: Partial<Record<Modality, Uint8Array>> = {};
+    if (this.image) masks.image = Uint8Array.from(samples, (s) => (s.image ? 1 : 0));
+    if (this.tabular) masks.tabular = Uint8Array.from(samples, (s) => (s.tabular ? 1 : 0));
+    return { n, labels, keys: samples.map(subjectKey), sites: samples.map((s) => s.siteId), image, tabular, masks };
   }
 
   /** The JSON-serialisable state, saved beside the model so serving reapplies it exactly. */
