@@ -7,6 +7,8 @@ import { gradualUnfreeze } from './gradual-unfreeze.js';
 import { l2sp } from './l2sp.js';
 import { linearProbe } from './linear-probe.js';
 import { mmd } from './mmd.js';
+import { multiSourceWeighted, sourceSelectionLogme } from './multi-source/strategies.js';
+import { reweightClassifier, reweightKliep, reweightKmm } from './reweight/strategy.js';
 import { pooled } from './pooled.js';
 import { sourceOnly } from './source-only.js';
 import { targetOnly } from './target-only.js';
@@ -32,6 +34,6 @@ export function listStrategies(): string[] {
   return [...registry.keys()].sort();
 }
 
-for (const s of [sourceOnly, targetOnly, pooled, freezeThenUnfreeze, linearProbe, fullFinetune, gradualUnfreeze, discriminativeLr, l2sp, coral, mmd, dann]) {
+for (const s of [sourceOnly, targetOnly, pooled, freezeThenUnfreeze, linearProbe, fullFinetune, gradualUnfreeze, discriminativeLr, l2sp, coral, mmd, dann, reweightClassifier, reweightKmm, reweightKliep, multiSourceWeighted, sourceSelectionLogme]) {
   registerStrategy(s);
 }

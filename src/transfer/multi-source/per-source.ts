@@ -1,0 +1,70 @@
+import { buildFusionModel, predictProba, type FusionModel } from '../../models/fusion.js';
+import { fitPreprocessor, type FittedPreprocessor } from '../../preprocess/preprocessor.js';
+import { trainPhase, type PhaseHistory } from '../../train/loop.js';
+import { specFor } from '../model-ops.js';
+import { trainContextOf } from '../target-data.js';
+import type { TransferContext, TransferData } from '../types.js';
+
+/** One source site's own model, trained on its rows only with preprocessing shared by all sources. */
+export interface SourceModel {
+  readonly site: string;
+  readonly nTrain: number;
+  readonly model: FusionModel;
+  readonly history: PhaseHistory;
+}
+
+/** Per-source models of one set of modalities, with the preprocessor fitted on all source rows. */
+export interface PerSourceModels {
+  readonly preprocessor: FittedPreprocessor;
+  readonly sources: readonly SourceModel[];
+}
+
+// Both multi-source strategies need the same per-source models; they are trained once per partition and setting.
+const cache = new WeakMap<TransferData, Map<string, Promise<PerSourceModels>>>();
+
+/** Trains (once per data, modalities and seed) one model per source site, in site order. */
+export function perSourceModels(ctx: TransferContext): Promise<PerSourceModels> {
+  let byKey = cache.get(ctx.data);
+  if (!byKey) cache.set(ctx.data, (byKey = new Map()));
+  const key = `${[...ctx.modalities].sort().join('+')}:${ctx.seed}`;
+  let p = byKey.get(key);
+  if (!p) {
+    p = Promise.resolve().then(() => trainPerSource(ctx));
+    byKey.set(key, p);
+  }
+  return p;
+}
+
+/** Disposes the cached per-source models of a partition (long benchmark loops call this between partitions). */
+export async function releasePerSourceModels(data: TransferData): Promise<void> {
+  const byKey = cache.get(data);
+  if (!byKey) return;
+  cache.delete(data);
+  for (const p of byKey.values()) for (const s of (await p).sources) s.model.net.dispose();
+}
+
+function trainPerSource(ctx: TransferContext): PerSourceModels {
+  const { sourceTrain, sourceVal } = ctx.data;
+  if (sourceTrain.length === 0) throw new Error('multi-source: no source training samples');
+  const preprocessor = fitPreprocessor(sourceTrain, { modalities: ctx.modalities, schema: ctx.schema, image: ctx.image });
+  const sites = [...new Set(sourceTrain.map((s) => s.siteId))].sort();
+  const sources = sites.map((site, i) => {
+    const rows = sourceTrain.filter((s) => s.siteId === site);
+    const val = sourceVal.filter((s) => s.siteId === site);
+    const model = buildFusionModel(specFor(ctx, preprocessor), ctx.seed + 100 + i);
+    const history = trainPhase(
+      model,
+      preprocessor.transform(rows),
+      val.length ? preprocessor.transform(val) : null,
+      { ...ctx.plan.pretrain, name: `source ${site}`, trainable: ['image', 'tabular', 'head'] },
+      { ...trainContextOf(ctx), label: `${ctx.label} · ${site}` },
+    );
+    return { site, nTrain: rows.length, model, history };
+  });
+  return { preprocessor, sources };
+}
+
+/** Predicted probabilities of a source model on samples preprocessed with the shared preprocessor. */
+export function sourceScores(models: PerSourceModels, source: SourceModel, rows: Parameters<FittedPreprocessor['transform']>[0]): Float32Array {
+  return predictProba(source.model, models.preprocessor.transform(rows));
+}

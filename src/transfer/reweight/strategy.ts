@@ -1,0 +1,76 @@
+import { buildFusionModel } from '../../models/fusion.js';
+import type { FeatureSet } from '../../preprocess/features.js';
+import { fitPreprocessor } from '../../preprocess/preprocessor.js';
+import { trainPhase, type PhaseHistory } from '../../train/loop.js';
+import { specFor } from '../model-ops.js';
+import { parseStrategyOptions } from '../options.js';
+import { labelledTarget, trainContextOf, unlabelledTargetSamples } from '../target-data.js';
+import type { TransferContext, TransferStrategy, TrainedModel } from '../types.js';
+import { classifierDensityRatio } from './classifier-ratio.js';
+import type { Rows } from './kernels.js';
+import { kernelMeanMatching } from './kmm.js';
+import { kliep } from './kliep.js';
+import { clipAndNormalise, summariseWeights } from './normalise.js';
+
+/** The tabular block of a feature set as rows, or an error naming the strategy when there is none. */
+function tabularRows(fs: FeatureSet, strategy: string): Rows {
+  if (!fs.tabular) throw new Error(`${strategy}: instance re-weighting needs the tabular modality`);
+  return { data: fs.tabular.data, dim: fs.tabular.dim, n: fs.n };
+}
+
+/**
+ * Trains a fresh model on the source rows weighted by `weigh(source, target)` (clipped, mean 1), then
+ * fine-tunes on the target label budget when there is one and `finetune` is set.
+ */
+async function runReweighted(ctx: TransferContext, name: string, clip: number, finetune: boolean, weigh: (s: Rows, t: Rows) => ArrayLike<number>): Promise<TrainedModel> {
+  const { sourceTrain, sourceVal } = ctx.data;
+  const pre = fitPreprocessor(sourceTrain, { modalities: ctx.modalities, schema: ctx.schema, image: ctx.image });
+  const source = pre.transform(sourceTrain);
+  const target = pre.transform(unlabelledTargetSamples(ctx));
+  if (target.n === 0) throw new Error(`${name}: no target rows to estimate importance weights from`);
+  const weights = clipAndNormalise(weigh(tabularRows(source, name), tabularRows(target, name)), clip);
+  const model = buildFusionModel(specFor(ctx, pre), ctx.seed);
+  const history: PhaseHistory[] = [
+    trainPhase(model, source, sourceVal.length ? pre.transform(sourceVal) : null, { ...ctx.plan.pretrain, name: `${name} weighted source training`, trainable: ['image', 'tabular', 'head'] }, trainContextOf(ctx), {
+      sampleWeights: weights,
+    }),
+  ];
+  if (finetune && ctx.data.targetTrain.length > 0) {
+    const { train, val } = labelledTarget(ctx, pre);
+    history.push(trainPhase(model, train, val, { ...ctx.plan.finetune, name: 'fine-tune all layers', trainable: ['image', 'tabular', 'head'] }, trainContextOf(ctx)));
+  }
+  return { model, preprocessor: pre, history, report: { importanceWeights: summariseWeights(weights) } };
+}
+
+/** Instance re-weighting by a domain classifier's density ratio p(target|x)/p(source|x). */
+export const reweightClassifier: TransferStrategy = {
+  name: 'reweight_classifier',
+  description: 'weight source rows by a domain classifier density ratio, train on them, fine-tune on target labels',
+  usesSource: true,
+  async run(ctx) {
+    const o = parseStrategyOptions('reweight_classifier', ctx.options);
+    return runReweighted(ctx, 'reweight_classifier', o.clip, o.finetune, (s, t) => classifierDensityRatio(s, t, { l2: o.l2 }));
+  },
+};
+
+/** Instance re-weighting by kernel mean matching. */
+export const reweightKmm: TransferStrategy = {
+  name: 'reweight_kmm',
+  description: 'weight source rows by kernel mean matching to the target, train on them, fine-tune on target labels',
+  usesSource: true,
+  async run(ctx) {
+    const o = parseStrategyOptions('reweight_kmm', ctx.options);
+    return runReweighted(ctx, 'reweight_kmm', o.clip, o.finetune, (s, t) => kernelMeanMatching(s, t, { bound: o.clip, epsilon: o.epsilon, iterations: o.iterations }));
+  },
+};
+
+/** Instance re-weighting by KLIEP density-ratio estimation. */
+export const reweightKliep: TransferStrategy = {
+  name: 'reweight_kliep',
+  description: 'weight source rows by KLIEP density ratios, train on them, fine-tune on target labels',
+  usesSource: true,
+  async run(ctx) {
+    const o = parseStrategyOptions('reweight_kliep', ctx.options);
+    return runReweighted(ctx, 'reweight_kliep', o.clip, o.finetune, (s, t) => kliep(s, t, { centres: o.centres, iterations: o.iterations }));
+  },
+};
