@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { EmbeddingCache, imageHash } from '../../src/models/embedding-cache.js';
+import { collectFeatures, extractFeatures, OnnxBackbone, type BackboneImage } from '../../src/models/onnx-backbone.js';
+import { sha256 } from '../../src/util/fs.js';
+
+// tiny-cnn.onnx: Conv(3->4, 3x3) + ReLU + global average pool, NCHW [N,3,8,8] -> [N,4]; made by make_tiny_cnn.py beside it.
+const MODEL = new URL('../fixtures/onnx/tiny-cnn.onnx', import.meta.url).pathname;
+const EXPECTED = new URL('../fixtures/onnx/tiny-cnn.expected.json', import.meta.url).pathname;
+
+/** The generator script's fixed input, image `i`, laid out HWC as medtl images are. */
+function fixtureImage(i: number): Float32Array {
+  const out = new Float32Array(8 * 8 * 3);
+  for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) for (let c = 0; c < 3; c++) out[(y * 8 + x) * 3 + c] = Math.sin(i + 0.1 * c + 0.01 * (y * 8 + x));
+  return out;
+}
+
+async function* stream(n: number): AsyncGenerator<BackboneImage> {
+  for (let i = 0; i < n; i++) yield { id: `img${i}`, pixels: fixtureImage(i % 2) };
+}
+
+test('the ONNX backbone reproduces the PyTorch outputs of the exported model', async () => {
+  const bb = await OnnxBackbone.load(MODEL, { inputShape: [8, 8, 3], threads: 1 });
+  const expected = JSON.parse(await readFile(EXPECTED, 'utf8')) as { output: number[][] };
+  const packed = new Float32Array(2 * 192);
+  packed.set(fixtureImage(0), 0);
+  packed.set(fixtureImage(1), 192);
+  const out = await bb.embed(packed, 2);
+  assert.equal(out.dim, 4);
+  // float32 conv sums over 27 taps in a different order than PyTorch: agreement to 1e-5 absolute, on outputs of order 0.01-0.1.
+  expected.output.flat().forEach((v, i) => assert.ok(Math.abs(out.data[i] - v) < 1e-5, `output ${i}: ${out.data[i]} vs ${v}`));
+  assert.equal(bb.modelHash, sha256(await readFile(MODEL)));
+  await bb.dispose();
+});
+
+test('batched extraction keeps input order across a partial last batch and equals one-at-a-time embedding', async () => {
+  const bb = await OnnxBackbone.load(MODEL, { inputShape: [8, 8, 3], threads: 1 });
+  const { ids, block } = await collectFeatures(extractFeatures(bb, stream(7), { batchSize: 3 }));
+  assert.deepEqual(ids, ['img0', 'img1', 'img2', 'img3', 'img4', 'img5', 'img6']);
+  assert.equal(block.dim, 4);
+  for (let i = 0; i < 7; i++) {
+    const single = await bb.embed(fixtureImage(i % 2), 1);
+    // Same kernels on the same image; batching may change the summation blocking, hence 1e-6 rather than equality.
+    single.data.forEach((v, j) => assert.ok(Math.abs(block.data[i * 4 + j] - v) < 1e-6));
+  }
+  await bb.dispose();
+});
+
+test('single-channel images are repeated across the model channels', async () => {
+  const bb = await OnnxBackbone.load(MODEL, { inputShape: [8, 8, 3], threads: 1 });
+  const gray = Float32Array.from({ length: 64 }, (_, p) => Math.cos(p));
+  const rgb = new Float32Array(192);
+  for (let p = 0; p < 64; p++) rgb.fill(gray[p], p * 3, p * 3 + 3);
+  assert.deepEqual((await bb.embed(gray, 1)).data, (await bb.embed(rgb, 1)).data);
+  await bb.dispose();
+});
+
+test('the embedding cache misses first, hits on the same image and model, and never serves another model', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'medtl-embcache-'));
+  const bb = await OnnxBackbone.load(MODEL, { inputShape: [8, 8, 3], threads: 1 });
+  const cache = new EmbeddingCache(dir);
+  const first = await collectFeatures(extractFeatures(bb, stream(4), { batchSize: 2, cache }));
+  // Images 0 and 2 (and 1 and 3) have identical pixels, so the second of each pair is a hit: 2 misses, 2 hits within the run.
+  assert.deepEqual(cache.stats, { hits: 2, misses: 2, writes: 2 });
+  const again = [];
+  for await (const f of extractFeatures(bb, stream(4), { batchSize: 2, cache })) again.push(f);
+  assert.ok(again.every((f) => f.cached));
+  assert.deepEqual(cache.stats, { hits: 6, misses: 2, writes: 2 });
+  again.forEach((f, i) => assert.deepEqual(f.embedding, first.block.data.slice(i * 4, i * 4 + 4)));
+  // The key is image hash plus model hash: a different model file misses.
+  const otherModel = 'f'.repeat(64);
+  assert.equal(await cache.get(imageHash(fixtureImage(0)), otherModel), undefined);
+  const files = await readdir(join(dir, bb.modelHash), { recursive: true });
+  assert.equal(files.filter((f) => String(f).endsWith('.f32')).length, 2);
+  await bb.dispose();
+});
+
+test('a missing or invalid model file is named in the error', async () => {
+  await assert.rejects(OnnxBackbone.load('/nonexistent/model.onnx', { inputShape: [8, 8, 3] }), /\/nonexistent\/model\.onnx/);
+  await assert.rejects(OnnxBackbone.load(EXPECTED, { inputShape: [8, 8, 3] }), /tiny-cnn\.expected\.json/);
+});
