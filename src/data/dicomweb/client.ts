@@ -194,16 +194,27 @@ export async function searchInstances(
 
 /**
  * Runs a QIDO search page by page (`limit` = `pageSize`, `offset` advancing) until a short page,
- * so servers that cap result counts still return everything.
+ * so servers that cap result counts still return everything. A server that ignores `limit`
+ * (a first page longer than asked) is taken to have sent everything at once; one that ignores
+ * `offset` (the same page again) is an error rather than an endless loop.
  */
 export async function searchAll<T>(
   search: (query: QidoQuery) => Promise<T[]>,
   query: QidoQuery = {},
   pageSize = 100,
+  /** Names the search in errors, e.g. its URL. */
+  source = 'QIDO-RS search',
 ): Promise<T[]> {
   const all: T[] = [];
+  let previous = '';
   for (let offset = 0; ; offset += pageSize) {
     const page = await search({ ...query, limit: pageSize, offset });
+    if (offset === 0 && page.length > pageSize) return page;
+    const text = JSON.stringify(page);
+    if (offset > 0 && page.length > 0 && text === previous) {
+      throw new Error(`${source}: offset ${offset} returned the same ${page.length} results as offset ${offset - pageSize}; the server ignores offset`);
+    }
+    previous = text;
     all.push(...page);
     if (page.length < pageSize) return all;
   }

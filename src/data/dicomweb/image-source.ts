@@ -51,9 +51,8 @@ export async function listDicomWebImages(
   if (!spec) throw new Error(`site '${ctx.siteId}': image source is not dicomweb`);
   const endpoint: DicomWebEndpoint = { url: spec.url, auth: dicomWebAuthFromEnv(), ...options.endpoint };
   const wanted = new Set(ctx.keys.map(canonicalKey));
-  const studies: StudyRecord[] = spec.studies
-    ? await searchAll((q) => searchStudies(endpoint, q), { StudyInstanceUID: spec.studies, includefield: 'PatientID' })
-    : await searchAll((q) => searchStudies(endpoint, q), { includefield: 'PatientID' });
+  const studyQuery = spec.studies ? { StudyInstanceUID: spec.studies, includefield: 'PatientID' } : { includefield: 'PatientID' };
+  const studies: StudyRecord[] = await searchAll((q) => searchStudies(endpoint, q), studyQuery, 100, dicomWebUrl(endpoint, 'studies'));
 
   const unmatched: { file: string; reason: string }[] = [];
   const keyOfStudy = new Map<string, string>();

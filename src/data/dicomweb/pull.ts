@@ -174,7 +174,7 @@ export async function pullStudies(
   const explicit = query.studies !== undefined;
   const studies = explicit
     ? [...new Set(query.studies)]
-    : (await searchAll((q) => searchStudies(endpoint, q), query.match ?? {}, pageSize)).map((s) => s.studyInstanceUID);
+    : (await searchAll((q) => searchStudies(endpoint, q), query.match ?? {}, pageSize, dicomWebUrl(endpoint, 'studies'))).map((s) => s.studyInstanceUID);
 
   const failures: PullFailure[] = [];
   const todo: InstanceRecord[] = [];
@@ -185,7 +185,7 @@ export async function pullStudies(
       continue;
     }
     try {
-      const instances = await searchAll((q) => searchInstances(endpoint, { studyInstanceUID: st }, q), {}, pageSize);
+      const instances = await searchAll((q) => searchInstances(endpoint, { studyInstanceUID: st }, q), {}, pageSize, url);
       // Orthanc and others answer an unknown study's instance search with an empty list, not 404.
       if (instances.length === 0 && explicit) {
         failures.push({ studyInstanceUID: st, url, message: `GET ${url}: study ${st} not found (QIDO-RS returned no instances)` });

@@ -153,3 +153,16 @@ test('transient errors are retried a bounded number of times; credentials go in 
     await proxy.close();
   }
 });
+
+test('searchAll pages until a short page, takes an unpaged answer as complete, and stops on a server that ignores offset', async () => {
+  const rows = Array.from({ length: 7 }, (_, i) => i);
+  const queries: unknown[] = [];
+  const paged = await searchAll(async (q) => {
+    queries.push(q);
+    return rows.slice(Number(q.offset), Number(q.offset) + Number(q.limit));
+  }, { PatientID: 'p' }, 3);
+  assert.deepEqual(paged, rows);
+  assert.deepEqual(queries, [0, 3, 6].map((offset) => ({ PatientID: 'p', limit: 3, offset })));
+  assert.deepEqual(await searchAll(async () => rows, {}, 3), rows);
+  await assert.rejects(searchAll(async (q) => rows.slice(0, Number(q.limit)), {}, 3, 'http://pacs/studies'), /^Error: http:\/\/pacs\/studies: offset 3 returned the same 3 results as offset 0; the server ignores offset/);
+});
