@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { strategyOptionProblems } from '../transfer/options.js';
 
 const positiveInt = z.number().int().positive();
 const fraction = z.number().min(0).max(1);
@@ -26,6 +27,8 @@ export const methodSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'use lower_snake_case'),
   strategy: z.string().min(1),
   modalities: z.array(modality).min(1),
+  /** Strategy-specific options (see docs/methods.md), validated against the strategy's own schema. */
+  options: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** The methods the demo reports: transfer and its baselines. */
@@ -153,6 +156,8 @@ export async function loadExperimentFile(path: string): Promise<ExperimentConfig
     text = await readFile(path, 'utf8');
   } catch (e) {
     throw new ConfigError(path, [`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+  const optionProblems = cfg.methods.flatMap((m, i) => strategyOptionProblems(m.strategy, m.options).map((p) => `methods.${i}.options (method '${m.name}', strategy '${m.strategy}'): ${p}`));
+  if (optionProblems.length) throw new ConfigError(source, optionProblems);
   }
   let doc: unknown;
   try {
