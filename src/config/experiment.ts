@@ -146,6 +146,8 @@ export function parseExperiment(input: unknown, source = '(inline)'): Experiment
     if (names.has(m.name)) throw new ConfigError(source, [`methods: the name '${m.name}' is used twice`]);
     names.add(m.name);
   }
+  const optionProblems = cfg.methods.flatMap((m, i) => strategyOptionProblems(m.strategy, m.options).map((p) => `methods.${i}.options (method '${m.name}', strategy '${m.strategy}'): ${p}`));
+  if (optionProblems.length) throw new ConfigError(source, optionProblems);
   return cfg;
 }
 
@@ -156,8 +158,6 @@ export async function loadExperimentFile(path: string): Promise<ExperimentConfig
     text = await readFile(path, 'utf8');
   } catch (e) {
     throw new ConfigError(path, [`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
-  const optionProblems = cfg.methods.flatMap((m, i) => strategyOptionProblems(m.strategy, m.options).map((p) => `methods.${i}.options (method '${m.name}', strategy '${m.strategy}'): ${p}`));
-  if (optionProblems.length) throw new ConfigError(source, optionProblems);
   }
   let doc: unknown;
   try {
