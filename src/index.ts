@@ -50,3 +50,35 @@ export * from './util/random.js';
 export * from './evaluate/protocols/index.js';
 export * from './data/readers/index.js';
 export * from './data/manifest/index.js';
+export {
+  DicomWebError,
+  MultipartError,
+  PULL_LEDGER,
+  dicomWebAuthFromEnv,
+  listDicomWebImages,
+  multipartBoundary,
+  pullStudies,
+  readMultipart,
+  retrieveInstance,
+  retrieveParts,
+  searchAll,
+  searchInstances,
+  searchSeries,
+  searchStudies,
+} from './data/dicomweb/index.js';
+export type {
+  DicomWebAuth,
+  DicomWebEndpoint,
+  InstanceRecord,
+  MultipartPart,
+  PullFailure,
+  PullOptions,
+  PullProgress,
+  PullQuery,
+  PullResult,
+  PulledInstance,
+  QidoQuery,
+  RetrieveOptions,
+  SeriesRecord,
+  StudyRecord,
+} from './data/dicomweb/index.js';
