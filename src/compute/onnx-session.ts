@@ -51,3 +51,14 @@ export async function runOnnxBatch(model: OnnxModel, data: Float32Array, dims: r
   input.dispose();
   return { data: values, dims: t.dims };
 }
+
+/** A streamFeatures extractor running an open ONNX model on batches of items shaped `itemDims` (e.g. [3, 224, 224]). */
+export function onnxExtractor(model: OnnxModel, itemDims: readonly number[], outputDim: number): { inputSize: number; outputDim: number; run(batch: Float32Array, n: number): Promise<Float32Array> } {
+  const inputSize = itemDims.reduce((a, b) => a * b, 1);
+  return {
+    inputSize,
+    outputDim,
+    // onnxruntime reads the input during run(), so a view of the caller's buffer is enough; the output is copied.
+    run: async (batch, n) => Float32Array.from((await runOnnxBatch(model, batch.subarray(0, n * inputSize), [n, ...itemDims])).data),
+  };
+}

@@ -3,6 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { layersExtractor, streamFeatures } from '../../src/compute/feature-stream.js';
 import { buildFusionModel, predictProba } from '../../src/models/fusion.js';
 import { DEFAULT_MODEL_SPEC } from '../../src/models/spec.js';
 import type { FeatureSet } from '../../src/preprocess/features.js';
@@ -91,6 +93,30 @@ describe('tensor disposal (wasm backend)', () => {
       assert.deepEqual(predictProba(fm, fs, 8), first, 'prediction is deterministic');
       assert.deepEqual({ tensors: tf.memory().numTensors, dataIds: tf.engine().backend.numDataIds() }, before);
     }
+    fm.net.dispose();
+  });
+
+  it('streamFeatures through a TF.js encoder frees every batch and gives the same features as one predict call', async () => {
+    const fm = buildFusionModel({ ...DEFAULT_MODEL_SPEC, imageFilters: [4], modalities: ['image'], imageShape: [SIZE, SIZE, 1] }, 6);
+    const encoder = tfl.model({ inputs: fm.net.inputs, outputs: fm.net.getLayer('img_embed').output as tfl.SymbolicTensor });
+    const fs = features('stream', 10);
+    const per = SIZE * SIZE;
+    const before = { tensors: tf.memory().numTensors, dataIds: tf.engine().backend.numDataIds() };
+    const streamed = await streamFeatures(
+      Array.from({ length: fs.n }, (_, i) => i),
+      fs.n,
+      (i, out, off) => out.set(fs.image!.data.subarray(i * per, (i + 1) * per), off),
+      layersExtractor(encoder, [SIZE, SIZE, 1]),
+      { batchSize: 4 },
+    );
+    assert.deepEqual({ tensors: tf.memory().numTensors, dataIds: tf.engine().backend.numDataIds() }, before);
+    const whole = tf.tidy(() => encoder.predict(tf.tensor4d(fs.image!.data, [fs.n, SIZE, SIZE, 1])) as tf.Tensor);
+    const expected = whole.dataSync() as Float32Array;
+    whole.dispose();
+    // Same weights and inputs; only the batch grouping differs, which XNNPACK's per-row products do not depend on,
+    // but allow float32 rounding (1e-5 absolute on O(1) activations) in case a kernel blocks rows differently.
+    assert.equal(streamed.length, expected.length);
+    streamed.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= 1e-5, `feature ${i}: ${v} vs ${expected[i]}`));
     fm.net.dispose();
   });
 });
