@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadExperimentFile, parseExperiment } from '../config/experiment.js';
 import { evaluateAndPrint, type EvaluateFlags } from './evaluate-command.js';
 import { inspectAndPrint, type InspectFlags } from './inspect-command.js';
+import { ingestAndPrint, type IngestFlags } from './ingest-command.js';
 import { runAndPrint } from './run-command.js';
 
 function intOption(value: string): number {
@@ -94,6 +95,20 @@ program
   .option('--array <name>', '.npz only: the array to load (default train_images, else the first *_images array)')
   .action(async (file: string, o: InspectFlags) => {
     await inspectAndPrint(file, o);
+  });
+
+program
+  .command('ingest')
+  .description('ingest the sites of a manifest (tables, FHIR, images) into the workspace catalog, de-identified; idempotent and resumable')
+  .argument('<manifest>', 'site manifest YAML (see docs/data.md), e.g. examples/heart-disease/manifest.yaml')
+  .option('-w, --workspace <dir>', 'workspace folder holding catalog.duckdb', './medtl-workspace')
+  .option('--data-root <dir>', "data folder overriding the manifest's root:")
+  .option('--key-file <file>', 'de-identification key file (default: $MEDTL_DEID_KEY_FILE, then $MEDTL_DEID_KEY); never stored in the workspace')
+  .option('--report [file]', 'print the harmonisation report and write it as JSON (default <workspace>/ingest-report.json)')
+  .option('--json', 'print the per-site outcome and the report as JSON on stdout')
+  .option('-q, --quiet', 'no progress output')
+  .action(async (manifest: string, o: IngestFlags) => {
+    await ingestAndPrint(manifest, o);
   });
 
 try {

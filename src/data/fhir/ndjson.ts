@@ -159,6 +159,8 @@ export async function readFhirTable(source: FhirSource): Promise<TableData> {
     }
     rows.push({ line: p.line, where: `Patient/${id}`, values });
   }
+  const lineOf = (r: RejectedRow) => Number(r.where.replace(/\D+/g, ''));
+  rejected.sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || lineOf(a) - lineOf(b));
   return { source: folder, files, columns: ['id', ...plans.map((p) => p.name)], rows, rejected };
 }
 

@@ -1,0 +1,5 @@
+export * from './types.js';
+export * from './images.js';
+export * from './prepare.js';
+export * from './report.js';
+export * from './ingest.js';
