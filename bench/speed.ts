@@ -8,7 +8,9 @@
 // bench/speed-worker.ts (end_to_end: the `medtl demo` CLI itself), PyTorch's in bench/reference/*.py.
 // Each side is tried at every thread count in --threads and its best median is kept (PyTorch: intra-op
 // threads, one inter-op thread; medtl: wasm threads, onnxruntime intra-op threads). end_to_end uses each
-// side's best thread count from fusion_train. The two sides alternate, so both see the same machine load.
+// side's best thread count from fusion_train, and no untimed warm-up by default (--e2e-warmup): each rep is a
+// fresh process, and the partition export reads the same cohort files first, so the page cache is already warm.
+// The two sides alternate, so both see the same machine load.
 // The PyTorch interpreter is $MEDTL_BENCH_PYTHON, else /usr/bin/python3 (Debian's python3-torch), else python3.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -32,7 +34,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '1' },
     threads: { type: 'string', default: '1,2' },
     'e2e-reps': { type: 'string', default: '5' },
-    'e2e-warmup': { type: 'string', default: '1' },
+    'e2e-warmup': { type: 'string', default: '0' },
     cache: { type: 'string', default: join(os.tmpdir(), 'medtl-bench-speed') },
   },
 });
