@@ -4,7 +4,7 @@ import type { FeatureSet } from '../preprocess/features.js';
 import { Rng } from '../util/random.js';
 import { runAdaptation, type Aligner } from './adapt.js';
 import { dannLambda, gradientReversal } from './domain-losses.js';
-import { embed } from './embedding.js';
+import { embed, embeddingWidth } from './embedding.js';
 import { parseStrategyOptions } from './options.js';
 import type { TransferStrategy } from './types.js';
 
@@ -90,8 +90,7 @@ export const dann: TransferStrategy = {
       ctx,
       'DANN',
       (fm) => {
-        const width = fm.net.getLayer('head_dense').outputShape as number[];
-        const classifier = new DomainClassifier(width[width.length - 1], opts.hidden, ctx.seed);
+        const classifier = new DomainClassifier(embeddingWidth(fm), opts.hidden, ctx.seed);
         return { ...dannAligner(classifier, opts.weight, opts.gamma), dispose: () => classifier.dispose() };
       },
       opts.finetune,

@@ -6,7 +6,7 @@ import { auroc } from '../../src/evaluate/metrics.js';
 import { buildFusionModel, predictProba } from '../../src/models/fusion.js';
 import { DEFAULT_MODEL_SPEC } from '../../src/models/spec.js';
 import type { FeatureSet } from '../../src/preprocess/features.js';
-import { embedAll } from '../../src/transfer/embedding.js';
+import { embeddingOf } from '../../src/models/embedding.js';
 import { symmetricEigen } from '../../src/transfer/multi-source/eigen.js';
 import { logme } from '../../src/transfer/multi-source/logme.js';
 import { trainPhase } from '../../src/train/loop.js';
@@ -75,7 +75,7 @@ test('LogME ranks a helpful source model above a harmful one before any target t
     return fm;
   });
   const scores = models.map((fm) => {
-    const e = embedAll(fm, target);
+    const e = embeddingOf(fm, target);
     return logme(e.data, target.n, e.dim, target.labels);
   });
   const aucs = models.map((fm) => auroc(target.labels, predictProba(fm, target)));

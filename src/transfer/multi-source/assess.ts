@@ -1,7 +1,7 @@
 import { predictProba } from '../../models/fusion.js';
 import { auroc, logLoss } from '../../evaluate/metrics.js';
 import { trainPhase } from '../../train/loop.js';
-import { embedAll } from '../embedding.js';
+import { embeddingOf } from '../../models/embedding.js';
 import { cloneModel } from '../model-ops.js';
 import { labelledTarget, trainContextOf } from '../target-data.js';
 import { targetOnly } from '../target-only.js';
@@ -20,7 +20,7 @@ function safeAuroc(labels: ArrayLike<number>, scores: ArrayLike<number>): number
 export function logmeScores(ctx: TransferContext, models: PerSourceModels): number[] {
   const labelled = models.preprocessor.transform([...ctx.data.targetTrain, ...ctx.data.targetVal]);
   return models.sources.map((s) => {
-    const e = embedAll(s.model, labelled);
+    const e = embeddingOf(s.model, labelled);
     return logme(e.data, labelled.n, e.dim, labelled.labels);
   });
 }

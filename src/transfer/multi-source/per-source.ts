@@ -19,13 +19,14 @@ export interface PerSourceModels {
   readonly sources: readonly SourceModel[];
 }
 
-// Both multi-source strategies need the same per-source models; they are trained once per partition and setting.
-const cache = new WeakMap<TransferData, Map<string, Promise<PerSourceModels>>>();
+// Both multi-source strategies need the same per-source models. They read source rows only, so they are
+// cached by the source-training array: every label budget over the same source split shares them.
+const cache = new WeakMap<readonly unknown[], Map<string, Promise<PerSourceModels>>>();
 
 /** Trains (once per data, modalities and seed) one model per source site, in site order. */
 export function perSourceModels(ctx: TransferContext): Promise<PerSourceModels> {
-  let byKey = cache.get(ctx.data);
-  if (!byKey) cache.set(ctx.data, (byKey = new Map()));
+  let byKey = cache.get(ctx.data.sourceTrain);
+  if (!byKey) cache.set(ctx.data.sourceTrain, (byKey = new Map()));
   const key = `${[...ctx.modalities].sort().join('+')}:${ctx.seed}`;
   let p = byKey.get(key);
   if (!p) {
@@ -35,11 +36,11 @@ export function perSourceModels(ctx: TransferContext): Promise<PerSourceModels> 
   return p;
 }
 
-/** Disposes the cached per-source models of a partition (long benchmark loops call this between partitions). */
-export async function releasePerSourceModels(data: TransferData): Promise<void> {
-  const byKey = cache.get(data);
+/** Disposes the cached per-source models of a source split (long benchmark loops call this between splits). */
+export async function releasePerSourceModels(data: Pick<TransferData, 'sourceTrain'>): Promise<void> {
+  const byKey = cache.get(data.sourceTrain);
   if (!byKey) return;
-  cache.delete(data);
+  cache.delete(data.sourceTrain);
   for (const p of byKey.values()) for (const s of (await p).sources) s.model.net.dispose();
 }
 
