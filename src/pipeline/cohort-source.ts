@@ -4,7 +4,7 @@ import { DEFAULT_METHODS, methodSchema, type ExperimentConfig } from '../config/
 import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_SYNTHETIC_SITES, SYNTHETIC_GENERATOR_VERSION, generateSyntheticCohort, harmoniseUnits, readCohort, writeCohort } from '../data/synthetic/index.js';
 import { readJson } from '../util/fs.js';
-import { loadManifestCohort } from '../data/manifest/index.js';
+import { ingestManifest } from '../data/ingest/index.js';
 import type { Cohort } from '../data/types.js';
 import type { ProgressReporter } from '../util/progress.js';
 
@@ -55,7 +55,7 @@ export function adaptMethodsToCohort(cfg: ExperimentConfig, cohort: Cohort, prog
  * pipeline always consumes files, then harmonises units to the shared schema.
  */
 export async function loadExperimentCohort(cfg: ExperimentConfig, progress: ProgressReporter): Promise<{ cohort: Cohort; origin: CohortOrigin }> {
-  if (cfg.data.kind === 'manifest') return loadManifestExperimentCohort(cfg.data, progress);
+  if (cfg.data.kind === 'manifest') return loadManifestExperimentCohort(cfg.workspace, cfg.data, progress);
   const seed = cfg.data.seed ?? cfg.seed;
   const dir = join(cfg.workspace, 'cohorts', `synthetic-s${seed}-${cfg.data.imageSize}px`);
   let generated = false;
@@ -72,11 +72,19 @@ export async function loadExperimentCohort(cfg: ExperimentConfig, progress: Prog
   return { cohort, origin: { kind: 'synthetic', dir, generated } };
 }
 
-/** Loads a manifest cohort for a run: every site's tables mapped to the shared schema, bad rows quarantined. */
-async function loadManifestExperimentCohort(data: Extract<ExperimentConfig['data'], { kind: 'manifest' }>, progress: ProgressReporter): Promise<{ cohort: Cohort; origin: CohortOrigin }> {
-  const { cohort, manifest, quarantine } = await loadManifestCohort(data.path, { root: data.root });
-  const counts = cohort.sites.map((s) => `${s.id} ${cohort.samples.filter((x) => x.siteId === s.id).length}`).join(', ');
-  progress.log(`manifest ${manifest.path}: ${cohort.samples.length} subjects (${counts})${quarantine.length ? `, ${quarantine.length} quarantined` : ''}`);
-  for (const item of quarantine.slice(0, 5)) progress.log(`  quarantined ${item.item}: ${item.reason}`);
-  return { cohort, origin: { kind: 'manifest', manifest: manifest.path, root: manifest.root, subjects: cohort.samples.length, quarantined: quarantine.length } };
+/**
+ * Ingests the manifest into the workspace catalog (a no-op for sites whose inputs are unchanged,
+ * a resume for an interrupted one) and reads the cohort back from the catalog.
+ */
+async function loadManifestExperimentCohort(
+  workspace: string,
+  data: Extract<ExperimentConfig['data'], { kind: 'manifest' }>,
+  progress: ProgressReporter,
+): Promise<{ cohort: Cohort; origin: CohortOrigin }> {
+  const r = await ingestManifest(data.path, { workspace, root: data.root, progress });
+  const cohort = r.cohort;
+  const counts = r.sites.map((s) => `${s.siteId} ${s.subjects} (${s.status})`).join(', ');
+  const quarantined = r.report.quarantine.length;
+  progress.log(`manifest ${r.manifest.path} → ${r.catalogPath}: ${cohort.samples.length} subjects: ${counts}${quarantined ? `; ${quarantined} items quarantined (medtl ingest --report lists them)` : ''}`);
+  return { cohort, origin: { kind: 'manifest', manifest: r.manifest.path, root: r.manifest.root, subjects: cohort.samples.length, quarantined } };
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,8 @@ test('medtl run with data.kind manifest runs a tabular-only cohort with the tabu
   ]);
   assert.deepEqual(result.sources, ['north']);
   assert.equal(result.cohort.kind, 'manifest');
+  // The run ingested the manifest into the workspace catalog and read the cohort from there.
+  assert.ok(existsSync(join(workspace, 'catalog.duckdb')));
   // 120 south subjects, 40% held out for the target test.
   assert.equal(result.partitions.targetTest, 48);
 });
