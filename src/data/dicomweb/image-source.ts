@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ImageListing, ImageSourceContext } from '../ingest/images.js';
 import type { ImageSource } from '../manifest/schema.js';
 import { dicomWebUrl, searchAll, searchStudies } from './client.js';
-import type { DicomWebAuth, DicomWebEndpoint } from './client.js';
+import type { DicomWebAuth, DicomWebEndpoint, QidoQuery } from './client.js';
 import type { StudyRecord } from './dicom-json.js';
 import { pullStudies } from './pull.js';
 import type { PullProgress } from './pull.js';
@@ -21,8 +21,8 @@ export function dicomWebAuthFromEnv(env: NodeJS.ProcessEnv = process.env): Dicom
   return undefined;
 }
 
-// The same canonical text ingest uses for join keys (numbers without trailing zeros, text trimmed),
-// so a Patient ID "0042" meets a table key 42. Kept here to avoid importing ingest at run time.
+// The same canonical text ingest uses for join keys (numbers as `String(Number(x))`, text trimmed),
+// so a Patient ID "42.0" found for key 42 is accepted. Kept here to avoid importing ingest at run time.
 function canonicalKey(s: string): string {
   const t = s.trim();
   const n = Number(t);
@@ -39,7 +39,7 @@ export interface DicomWebSourceOptions {
 /**
  * Lists (after pulling) a site's DICOMweb images per join key, where the join key is the studies'
  * Patient ID (0010,0020). With `studies` in the manifest only those studies are considered; else
- * every study on the server whose Patient ID is one of `ctx.keys`. Files go to
+ * the studies a QIDO-RS search by Patient ID finds for each of `ctx.keys`. Files go to
  * `<downloadDir>/dicomweb/<site>/`; failures come back in `unmatched` with the URL and reason.
  */
 export async function listDicomWebImages(
@@ -51,8 +51,7 @@ export async function listDicomWebImages(
   if (!spec) throw new Error(`site '${ctx.siteId}': image source is not dicomweb`);
   const endpoint: DicomWebEndpoint = { url: spec.url, auth: dicomWebAuthFromEnv(), ...options.endpoint };
   const wanted = new Set(ctx.keys.map(canonicalKey));
-  const studyQuery = spec.studies ? { StudyInstanceUID: spec.studies, includefield: 'PatientID' } : { includefield: 'PatientID' };
-  const studies: StudyRecord[] = await searchAll((q) => searchStudies(endpoint, q), studyQuery, 100, dicomWebUrl(endpoint, 'studies'));
+  const studies = await findStudies(endpoint, spec.studies, ctx.keys);
 
   const unmatched: { file: string; reason: string }[] = [];
   const keyOfStudy = new Map<string, string>();
@@ -94,6 +93,33 @@ export async function listDicomWebImages(
   const out = new Map<string, string[]>();
   for (const [k, files] of byKey) out.set(rawOf.get(k) ?? k, files.sort());
   return { byKey: out, unmatched };
+}
+
+// UID lists go in the query string; batches keep the URL well under common 8 KiB limits.
+const UID_BATCH = 50;
+const QUERY_CONCURRENCY = 4;
+
+/**
+ * The studies to consider: the listed UIDs (in batches), or one search per join key, so a large
+ * PACS is never enumerated. Keys holding QIDO wildcards (`*`, `?`) or a backslash (the DICOM
+ * value separator) cannot be matched exactly and find nothing.
+ */
+async function findStudies(endpoint: DicomWebEndpoint, listed: readonly string[] | undefined, keys: readonly string[]): Promise<StudyRecord[]> {
+  const source = dicomWebUrl(endpoint, 'studies');
+  const search = (q: QidoQuery) => searchAll((p) => searchStudies(endpoint, p), { ...q, includefield: 'PatientID' }, 100, source);
+  const queries: QidoQuery[] = [];
+  if (listed) {
+    for (let i = 0; i < listed.length; i += UID_BATCH) queries.push({ StudyInstanceUID: listed.slice(i, i + UID_BATCH) });
+  } else {
+    for (const k of new Set(keys)) if (k.trim() !== '' && !/[*?\\]/.test(k)) queries.push({ PatientID: k.trim() });
+  }
+  const found = new Map<string, StudyRecord>();
+  let next = 0;
+  const worker = async () => {
+    while (next < queries.length) for (const s of await search(queries[next++])) found.set(s.studyInstanceUID, s);
+  };
+  await Promise.all(Array.from({ length: Math.min(QUERY_CONCURRENCY, queries.length) }, worker));
+  return [...found.values()];
 }
 
 function defaultDownloadDir(url: string): string {

@@ -3,10 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { dicomWebAuthFromEnv } from '../../../src/data/dicomweb/image-source.js';
+import { dicomWebAuthFromEnv, listDicomWebImages } from '../../../src/data/dicomweb/image-source.js';
 import { PULL_LEDGER } from '../../../src/data/dicomweb/index.js';
 import { prepareSite } from '../../../src/data/ingest/prepare.js';
 import { loadManifest } from '../../../src/data/manifest/index.js';
+import { startFaultProxy } from './fault-proxy.js';
 import { FIXTURES, FIXTURE_PATHS, fixture } from './fixtures.js';
 import { orthancSkipReason, startOrthanc } from './orthanc.js';
 import type { OrthancServer } from './orthanc.js';
@@ -85,6 +86,24 @@ test('a manifest study list restricts the pull; a listed study the PACS lacks is
   assert.match(missing.reason, /study 1\.2\.3\.4 is listed in the manifest but not found on the server/);
   // The other subjects have no image among the listed studies.
   assert.equal(site.quarantine.filter((q) => /has no image/.test(q.reason)).length, 3);
+});
+
+test('the image source searches the PACS per join key, never all of it, and gives a subject with a failed instance no images', { skip }, async () => {
+  const mrInstance = `/dicom-web/studies/${mr.study}/series/${mr.series}/instances/${mr.sop}`;
+  const proxy = await startFaultProxy(orthanc!.url, (path) => (path === mrInstance ? { status: 404 } : 'pass'));
+  try {
+    const source = { dicomweb: { url: `${proxy.url}/dicom-web` }, required: true };
+    const listing = await listDicomWebImages(source, { siteId: 's', keys: [ct.patientID, mr.patientID, '4MR*'], downloadDir: mkdtempSync(join(scratch, 'keys-')) });
+    assert.deepEqual([...listing.byKey.keys()], [ct.patientID]);
+    assert.equal(listing.unmatched.length, 1);
+    assert.equal(listing.unmatched[0].file, `${proxy.url}${mrInstance}`);
+    assert.match(listing.unmatched[0].reason, /HTTP 404 Not Found/);
+    // One study search per usable key; the wildcard key is not sent (it would match other patients).
+    const searches = proxy.requests.filter((r) => r.path.startsWith('/dicom-web/studies?')).map((r) => new URL(r.path, proxy.url).searchParams.get('PatientID'));
+    assert.deepEqual(searches.sort(), [ct.patientID, mr.patientID].sort());
+  } finally {
+    await proxy.close();
+  }
 });
 
 test('DICOMweb credentials come from the environment, a bearer token first', () => {
