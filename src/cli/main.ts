@@ -3,6 +3,7 @@ import { ConfigError, loadExperimentFile, parseExperiment } from '../config/expe
 import { evaluateAndPrint, type EvaluateFlags } from './evaluate-command.js';
 import { inspectAndPrint, type InspectFlags } from './inspect-command.js';
 import { ingestAndPrint, type IngestFlags } from './ingest-command.js';
+import { reportAndPrint, type ReportFlags } from './report-command.js';
 import { runAndPrint } from './run-command.js';
 
 function intOption(value: string): number {
@@ -95,6 +96,15 @@ program
   .option('--array <name>', '.npz only: the array to load (default train_images, else the first *_images array)')
   .action(async (file: string, o: InspectFlags) => {
     await inspectAndPrint(file, o);
+  });
+
+program
+  .command('report')
+  .description('regenerate the self-contained HTML report and model card of a finished run folder from its files')
+  .argument('<run-dir>', 'a run folder, e.g. medtl-workspace/runs/<run-id>')
+  .option('-o, --out <file>', 'HTML file to write (default <run-dir>/report.html); model-card.md and model-card.json go next to it')
+  .action(async (dir: string, o: ReportFlags) => {
+    await reportAndPrint(dir, o);
   });
 
 program

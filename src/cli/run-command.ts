@@ -27,5 +27,6 @@ export async function runAndPrint(cfg: ExperimentConfig, flags: RunFlags): Promi
   process.stdout.write(`${resultsTable(result)}\n\n`);
   process.stdout.write(`Threshold ${cfg.evaluation.threshold} on predicted probability; CI: stratified bootstrap, ${cfg.evaluation.bootstrapResamples} resamples.\n`);
   process.stdout.write(`Run record (config, metrics.json, predictions.csv, models/): ${result.runDir}\n`);
+  process.stdout.write(`Report: ${result.report.html} (model card: ${result.report.modelCardMarkdown})\n`);
   process.stdout.write(`Backend ${result.compute.backend}, ${result.seconds.toFixed(1)} s.\n`);
 }

@@ -107,6 +107,16 @@ export const experimentSchema = z.strictObject({
       /** Probability at or above which a prediction is positive. */
       threshold: z.number().gt(0).lt(1).default(0.5),
       bootstrapResamples: positiveInt.default(1000),
+      /** Target label budgets (subjects) of the label-budget curve; [] skips the curve. */
+      budgetCurve: z.array(z.number().int().min(2)).default([20, 40]),
+      /** Methods the curve retrains at each budget; by default the first transfer method and the first target_only one. */
+      budgetCurveMethods: z.array(z.string()).min(1).optional(),
+      /** Record columns reported as subgroups (a column without a record value is skipped). */
+      subgroups: z.array(z.string()).default(['sex', 'age']),
+      /** Cut points of the age bands the `age` subgroup column is cut into. */
+      ageBands: z.array(z.number()).min(1).default([0, 50, 65, 80]),
+      /** Fewest positives and negatives for a subgroup to be reported with CIs. */
+      minPerClass: z.number().int().nonnegative().default(10),
     })
     .prefault({}),
 });

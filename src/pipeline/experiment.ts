@@ -12,9 +12,13 @@ import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { adaptMethodsToCohort, loadExperimentCohort, type CohortOrigin } from './cohort-source.js';
 import { partitionCohort } from './partition.js';
 import { summariseSites, type SiteSummary } from './site-summary.js';
-import { writeFailureRecord, writeRunRecord, type MethodPredictions } from './run-record.js';
+import { writeFailureRecord, writeRunRecord, type MethodPredictions, type SubjectRows } from './run-record.js';
 import { saveModelBundle } from '../models/artifact.js';
 import { writeJsonAtomic } from '../util/fs.js';
+import type { Sample } from '../data/types.js';
+import { writeReport, type ReportPaths } from '../report/write-report.js';
+import { budgetCurveData, type BudgetCurvePoint } from './budget-curve.js';
+import { fitOnValidation, type ValidationFits } from './operating-points.js';
 
 /** One row of the results: a method's target-test evaluation and how it was trained. */
 export interface MethodResult {
@@ -23,6 +27,8 @@ export interface MethodResult {
   readonly modalities: readonly Modality[];
   readonly evaluation: BinaryEvaluation;
   readonly history: readonly PhaseHistory[];
+  /** Youden threshold and temperature fitted on target validation, applied to target test. */
+  readonly validation: ValidationFits;
   /** Wall time of this method, including any source pretraining it triggered first. */
   readonly seconds: number;
 }
@@ -50,8 +56,15 @@ export interface ExperimentResult {
   readonly sources: readonly string[];
   readonly partitions: PartitionCounts;
   readonly methods: readonly MethodResult[];
+  /** Label-budget curve points (empty when `evaluation.budgetCurve` is []). */
+  readonly budgetCurve: readonly BudgetCurvePoint[];
   readonly seconds: number;
+  /** Where the HTML report and model card were written. */
+  readonly report: ReportPaths;
 }
+
+/** A run's result before its report exists: what the run record files are written from. */
+export type RunRecordResult = Omit<ExperimentResult, 'report'>;
 
 /** Options for running an experiment from library code. */
 export interface RunOptions {
@@ -75,40 +88,53 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const runId = opts.runId ?? `run-${new Date().toISOString().replace(/[:.]/g, '-')}-s${cfg.seed}`;
   const runDir = resolve(join(cfg.workspace, 'runs', runId));
   await writeJsonAtomic(join(runDir, 'config.json'), cfg);
+  const curveMethods = budgetCurveMethods(cfg);
   const pretrainCache = new Map<string, Promise<TrainedModel>>();
   const results: MethodResult[] = [];
   const predictions: MethodPredictions[] = [];
+  const sourcePredictions: MethodPredictions[] = [];
   const models: { method: string; model: TrainedModel }[] = [];
+  const curve: BudgetCurvePoint[] = [];
+  const context = (method: ExperimentConfig['methods'][number], data: TransferContext['data'], label: string): TransferContext => {
+    const key = [...method.modalities].sort().join('+');
+    const ctx: TransferContext = {
+      data,
+      modalities: method.modalities,
+      schema: cohort.tabularSchema,
+      image: { window: cfg.preprocess.window, size: cfg.preprocess.imageSize },
+      architecture: cfg.model,
+      plan: cfg.training,
+      seed: cfg.seed,
+      progress,
+      label,
+      options: method.options,
+      pretrained() {
+        let p = pretrainCache.get(key);
+        // Pretraining reads sources only, so every budget and method with these modalities shares it.
+        if (!p) {
+          p = Promise.resolve().then(() => pretrainOnSources({ ...ctx, data: parts.transfer }));
+          pretrainCache.set(key, p);
+        }
+        return p;
+      },
+    };
+    return ctx;
+  };
   let current = '';
   try {
     for (const method of cfg.methods) {
       current = method.name;
       const strategy = getStrategy(method.strategy);
       const started = performance.now();
-      const key = [...method.modalities].sort().join('+');
-      const ctx: TransferContext = {
-        data: parts.transfer,
-        modalities: method.modalities,
-        schema: cohort.tabularSchema,
-        image: { window: cfg.preprocess.window, size: cfg.preprocess.imageSize },
-        architecture: cfg.model,
-        plan: cfg.training,
-        seed: cfg.seed,
-        progress,
-        label: method.name,
-        pretrained() {
-          let p = pretrainCache.get(key);
-          if (!p) {
-            p = Promise.resolve().then(() => pretrainOnSources(ctx));
-            pretrainCache.set(key, p);
-          }
-          return p;
-        },
-      };
+      const ctx = context(method, parts.transfer, method.name);
       progress.log(`${method.name}: ${strategy.description}`);
       const trained = await strategy.run(ctx);
       const test = trained.preprocessor.transform(parts.targetTest);
       const scores = predictProba(trained.model, test);
+      const val = trained.preprocessor.transform(parts.transfer.targetVal);
+      const validation = fitOnValidation(val.labels, predictProba(trained.model, val), test.labels, scores);
+      const sourceTest = trained.preprocessor.transform(parts.sourceTest);
+      sourcePredictions.push({ method: method.name, keys: sourceTest.keys, labels: sourceTest.labels, scores: predictProba(trained.model, sourceTest) });
       const evaluation = evaluateBinary(test.labels, scores, {
         threshold: cfg.evaluation.threshold,
         bootstrapResamples: cfg.evaluation.bootstrapResamples,
@@ -120,6 +146,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
         modalities: method.modalities,
         evaluation,
         history: trained.history,
+        validation,
         seconds: (performance.now() - started) / 1000,
       });
       predictions.push({ method: method.name, keys: test.keys, labels: test.labels, scores });
@@ -127,11 +154,25 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       // Saved as soon as it exists, so a later failure cannot lose a finished method.
       await saveModelBundle(join(runDir, 'models', method.name), trained);
     }
+    for (const b of budgetCurveData(parts.transfer, cfg.evaluation.budgetCurve, cfg.split.targetValFraction, cfg.seed + 4)) {
+      for (const method of curveMethods) {
+        current = `${method.name} (label-budget curve, budget ${b.budget})`;
+        const trained = await getStrategy(method.strategy).run(context(method, b.data, `${method.name}@${b.budget}`));
+        const test = trained.preprocessor.transform(parts.targetTest);
+        const e = evaluateBinary(test.labels, predictProba(trained.model, test), {
+          threshold: cfg.evaluation.threshold,
+          bootstrapResamples: cfg.evaluation.bootstrapResamples,
+          seed: cfg.seed,
+        });
+        curve.push({ method: method.name, budget: b.budget, nTrain: b.data.targetTrain.length, nVal: b.data.targetVal.length, auroc: e.auroc, aurocCI: e.aurocCI, nTest: e.nTest });
+        models.push({ method: current, model: trained });
+      }
+    }
   } catch (e) {
     await writeFailureRecord(runDir, current, e, predictions);
     throw new Error(`method '${current}' failed: ${(e as Error).message}\n(finished methods and their predictions are kept in ${runDir})`, { cause: e });
   }
-  const result: ExperimentResult = {
+  const result: RunRecordResult = {
     runId,
     runDir,
     config: cfg,
@@ -150,12 +191,41 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       targetTest: parts.targetTest.length,
     },
     methods: results,
+    budgetCurve: curve,
     seconds: (performance.now() - t0) / 1000,
   };
-  await writeRunRecord(result, predictions);
+  await writeRunRecord(result, predictions, {
+    source: sourcePredictions,
+    subjects: subjectRows(cohort.samples, parts.targetTest, parts.sourceTest, cfg.evaluation.subgroups),
+  });
   // Pretrained models are shared (source_only returns one as is), so dispose each graph once.
   const nets = new Set(models.map((m) => m.model.model.net));
   for (const p of pretrainCache.values()) nets.add((await p).model.net);
   for (const net of nets) net.dispose();
-  return result;
+  const report = await writeReport(runDir);
+  return { ...result, report };
+}
+
+/** The methods the label-budget curve retrains, checked against the configured methods. */
+function budgetCurveMethods(cfg: ExperimentConfig): ExperimentConfig['methods'] {
+  if (cfg.evaluation.budgetCurve.length === 0) return [];
+  const names = cfg.evaluation.budgetCurveMethods;
+  if (names) {
+    return names.map((n) => {
+      const m = cfg.methods.find((x) => x.name === n);
+      if (!m) throw new Error(`evaluation.budgetCurveMethods: '${n}' is not a configured method; methods: ${cfg.methods.map((x) => x.name).join(', ')}`);
+      return m;
+    });
+  }
+  const transfer = cfg.methods.find((m) => m.strategy !== 'target_only' && m.strategy !== 'source_only');
+  const scratch = cfg.methods.find((m) => m.strategy === 'target_only');
+  return [transfer, scratch].filter((m): m is ExperimentConfig['methods'][number] => m !== undefined);
+}
+
+/** The subgroup columns of every test subject (target and source), for subjects.csv. */
+function subjectRows(all: readonly Sample[], targetTest: readonly Sample[], sourceTest: readonly Sample[], columns: readonly string[]): SubjectRows {
+  const present = columns.filter((c) => all.some((s) => s.tabular && s.tabular[c] !== undefined));
+  const rows = (split: string, samples: readonly Sample[]) =>
+    samples.map((s) => ({ site: s.siteId, subjectId: s.subjectId, split, values: present.map((c) => s.tabular?.[c] ?? null) }));
+  return { columns: present, rows: [...rows('target_test', targetTest), ...rows('source_test', sourceTest)] };
 }

@@ -1,4 +1,5 @@
-import type { ExperimentResult } from './experiment.js';
+import type { RunRecordResult } from './experiment.js';
+import type { ValidationFits } from './operating-points.js';
 
 /** One method's row in the `--json` output and metrics.json (schema documented in docs/cli.md). */
 export interface MethodMetricsJson {
@@ -13,6 +14,41 @@ export interface MethodMetricsJson {
   readonly threshold: number;
   readonly n_test: number;
   readonly n_positive: number;
+  /** Youden's threshold chosen on target validation and applied to target test; null when validation has one class. */
+  readonly youden: {
+    readonly threshold: number;
+    readonly val_sensitivity: number | null;
+    readonly val_specificity: number | null;
+    readonly accuracy: number | null;
+    readonly sensitivity: number | null;
+    readonly specificity: number | null;
+    /** Target test at this threshold, sklearn layout [[tn, fp], [fn, tp]]. */
+    readonly confusion_matrix: readonly (readonly number[])[];
+  } | null;
+  /** Temperature scaling fitted on target validation; ECE and Brier are on target test. */
+  readonly temperature_scaling: {
+    readonly temperature: number;
+    readonly val_nll_before: number | null;
+    readonly val_nll_after: number | null;
+    readonly ece_before: number | null;
+    readonly ece_after: number | null;
+    readonly brier_before: number | null;
+    readonly brier_after: number | null;
+  } | null;
+  readonly n_val: number;
+  /** Why `youden` or `temperature_scaling` is null, else null. */
+  readonly validation_note: string | null;
+}
+
+/** One point of the label-budget curve in metrics.json. */
+export interface BudgetCurvePointJson {
+  readonly method: string;
+  readonly budget: number;
+  readonly n_train: number;
+  readonly n_val: number;
+  readonly auroc: number | null;
+  readonly auroc_ci: readonly [number | null, number | null];
+  readonly n_test: number;
 }
 
 /** The metrics document: run identity plus one entry per method. */
@@ -25,13 +61,14 @@ export interface MetricsJson {
   readonly backend: string;
   readonly partitions: Readonly<Record<string, number>>;
   readonly methods: readonly MethodMetricsJson[];
+  readonly budget_curve: readonly BudgetCurvePointJson[];
 }
 
 // JSON has no NaN: an undefined metric (e.g. sensitivity with no positives) becomes null.
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 /** Converts a run result into the snake_case metrics document. */
-export function toMetricsJson(r: ExperimentResult): MetricsJson {
+export function toMetricsJson(r: RunRecordResult): MetricsJson {
   return {
     run_id: r.runId,
     run_dir: r.runDir,
@@ -60,6 +97,50 @@ export function toMetricsJson(r: ExperimentResult): MetricsJson {
       threshold: m.evaluation.threshold,
       n_test: m.evaluation.nTest,
       n_positive: m.evaluation.nPositive,
+      youden: youdenJson(m.validation),
+      temperature_scaling: temperatureJson(m.validation),
+      n_val: m.validation.nVal,
+      validation_note: m.validation.note,
     })),
+    budget_curve: r.budgetCurve.map((p) => ({
+      method: p.method,
+      budget: p.budget,
+      n_train: p.nTrain,
+      n_val: p.nVal,
+      auroc: num(p.auroc),
+      auroc_ci: [num(p.aurocCI[0]), num(p.aurocCI[1])],
+      n_test: p.nTest,
+    })),
+  };
+}
+
+function youdenJson(v: ValidationFits): MethodMetricsJson['youden'] {
+  const t = v.threshold;
+  if (!t) return null;
+  return {
+    threshold: t.threshold,
+    val_sensitivity: num(t.valSensitivity),
+    val_specificity: num(t.valSpecificity),
+    accuracy: num(t.testAccuracy),
+    sensitivity: num(t.testSensitivity),
+    specificity: num(t.testSpecificity),
+    confusion_matrix: [
+      [t.test.tn, t.test.fp],
+      [t.test.fn, t.test.tp],
+    ],
+  };
+}
+
+function temperatureJson(v: ValidationFits): MethodMetricsJson['temperature_scaling'] {
+  const t = v.temperature;
+  if (!t) return null;
+  return {
+    temperature: t.temperature,
+    val_nll_before: num(t.valNllBefore),
+    val_nll_after: num(t.valNllAfter),
+    ece_before: num(t.testEceBefore),
+    ece_after: num(t.testEceAfter),
+    brier_before: num(t.testBrierBefore),
+    brier_after: num(t.testBrierAfter),
   };
 }

@@ -53,6 +53,17 @@ test('medtl run --json: the documented shape, the run record, and the same numbe
   for (const f of ['config.json', 'metrics.json', 'predictions.csv', 'history.json', 'models/transfer/manifest.json', 'models/transfer/weights.bin']) {
     assert.ok(existsSync(join(ja.run_dir, f)), f);
   }
+  for (const f of ['source-predictions.csv', 'subjects.csv', 'report.html', 'model-card.md', 'model-card.json']) assert.ok(existsSync(join(ja.run_dir, f)), f);
+  // The default curve retrains transfer and target_only at budgets 20 and 40.
+  assert.deepEqual(
+    ja.budget_curve.map((p: { method: string; budget: number }) => `${p.method}@${p.budget}`),
+    ['transfer@20', 'target_only@20', 'transfer@40', 'target_only@40'],
+  );
+  for (const m of ja.methods) {
+    assert.equal(m.n_val, 18, `${m.method}: 30% of the 60-subject budget validates`);
+    assert.ok(m.youden === null || (m.youden.threshold > 0 && m.youden.threshold < 1), `${m.method}: a threshold from the validation scores`);
+    assert.ok(m.temperature_scaling.temperature > 0);
+  }
   assert.deepEqual(JSON.parse(await readFile(join(ja.run_dir, 'metrics.json'), 'utf8')).methods, ja.methods);
   // The saved transfer model, loaded in a new process, reproduces the run's own test predictions.
   const child = spawnSync(
@@ -96,7 +107,8 @@ test('medtl run: an unknown strategy or site is reported before any training', a
   await writeFile(file, `workspace: ${JSON.stringify(join(dir, 'ws'))}\nmethods: [{ name: m, strategy: nope, modalities: [image] }]\n`);
   const r = medtl(['run', file]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /unknown transfer strategy 'nope'; known: freeze_unfreeze, source_only, target_only/);
+  // Other strategies join the registry over time; the message lists them all, in sorted order.
+  assert.match(r.stderr, /unknown transfer strategy 'nope'; known: ([a-z0-9_]+, )*freeze_unfreeze, ([a-z0-9_]+, )*source_only, ([a-z0-9_]+, )*target_only\n/);
   await writeFile(file, `workspace: ${JSON.stringify(join(dir, 'ws'))}\ntarget: hosp_z\n${TINY.replace('name: tiny', '')}`);
   const s = medtl(['run', file]);
   assert.equal(s.code, 1);

@@ -1,0 +1,40 @@
+import { takeLabelBudget } from '../data/splits.js';
+import type { Sample } from '../data/types.js';
+import { labelBudgetCurve } from '../evaluate/protocols/label-budget-curve.js';
+import type { TransferData } from '../transfer/types.js';
+
+/** One point of the run's label-budget curve: a method retrained with `budget` labelled target subjects. */
+export interface BudgetCurvePoint {
+  readonly method: string;
+  readonly budget: number;
+  readonly nTrain: number;
+  readonly nVal: number;
+  readonly auroc: number;
+  readonly aurocCI: readonly [number, number];
+  readonly nTest: number;
+}
+
+/** The target partitions of one budget: the same sources, a smaller or larger labelled target set. */
+export interface BudgetData {
+  readonly budget: number;
+  readonly data: TransferData;
+}
+
+/**
+ * Re-partitions the run's labelled and unlabelled target training subjects for each budget:
+ * nested, label-stratified subsets (`labelBudgetCurve`), each split into fit and early-stopping
+ * subjects with the run's validation fraction. The target test set is untouched. Throws naming the
+ * budget when it exceeds the target training subjects.
+ */
+export function budgetCurveData(transfer: TransferData, budgets: readonly number[], valFraction: number, seed: number): BudgetData[] {
+  const pool: Sample[] = [...transfer.targetTrain, ...transfer.targetVal, ...transfer.targetUnlabelled];
+  const points = labelBudgetCurve(pool, budgets.map((count) => ({ count })), seed);
+  return points.map((p) => {
+    const nVal = Math.round(p.labelled.length * valFraction);
+    const split = takeLabelBudget(p.labelled, p.labelled.length - nVal, seed + 1);
+    return {
+      budget: p.size,
+      data: { ...transfer, targetTrain: split.labelled, targetVal: split.unlabelled, targetUnlabelled: p.unlabelled },
+    };
+  });
+}

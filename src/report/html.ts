@@ -1,0 +1,137 @@
+import { stringify as toYaml } from 'yaml';
+import type { ModelCard } from './model-card.js';
+import type { ReportData } from './report-data.js';
+
+/** The charts of the report, in page order; each id is a `data-chart` attribute in the HTML. */
+export const CHART_IDS = ['roc', 'pr', 'calibration', 'confusion', 'budget', 'sites', 'subgroups'] as const;
+/** Id of one chart of the report. */
+export type ChartId = (typeof CHART_IDS)[number];
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+const f3 = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(3));
+const withCi = (v: number, ci: readonly [number, number]): string => `${f3(v)}${Number.isFinite(ci[0]) ? ` <span class="ci">[${f3(ci[0])}, ${f3(ci[1])}]</span>` : ''}`;
+
+function table(head: readonly string[], rows: readonly (readonly string[])[], cls = ''): string {
+  return `<div class="scroll"><table${cls ? ` class="${cls}"` : ''}><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table></div>`;
+}
+
+const CSS = `
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#222;background:#fafafa;line-height:1.45}
+main{max-width:1180px;margin:0 auto;padding:24px 32px 64px;background:#fff}
+h1{font-size:1.6em;margin:0 0 4px}h2{font-size:1.25em;margin:32px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:1.05em;margin:20px 0 6px}
+.lead{color:#555;margin:0 0 16px}
+table{border-collapse:collapse;margin:8px 0 12px;font-size:13px}
+th,td{border:1px solid #ddd;padding:4px 7px;text-align:right;white-space:nowrap}
+th{background:#f3f3f3;white-space:normal;vertical-align:bottom}td:first-child,th:first-child{text-align:left}
+td.l,th.l{text-align:left;white-space:normal}
+.ci{color:#666;font-size:12px}
+table.methods .ci{display:block}
+.scroll{overflow-x:auto}
+.primary td{font-weight:600}
+.small{color:#a33}
+figure{margin:12px 0 24px;overflow-x:auto}figure svg{max-width:100%;height:auto}
+figcaption{color:#555;font-size:13px;margin-top:4px;max-width:900px}
+.grid{display:flex;flex-wrap:wrap;gap:24px}
+dl.kv{display:grid;grid-template-columns:max-content auto;gap:2px 16px;font-size:14px}dl.kv dt{color:#666}dl.kv dd{margin:0}
+pre{background:#f6f6f6;padding:8px;font-size:12px;overflow-x:auto}
+.card{border:1px solid #ccc;border-radius:6px;padding:4px 20px 12px;background:#fcfcff}
+ul{margin:4px 0 8px}
+`;
+
+function figure(id: ChartId, svg: string | undefined, caption: string): string {
+  if (!svg) return `<figure data-chart="${id}" data-empty="true"><figcaption>${caption}</figcaption></figure>`;
+  return `<figure data-chart="${id}">${svg}<figcaption>${caption}</figcaption></figure>`;
+}
+
+function cardHtml(c: ModelCard): string {
+  const e = c.evaluation;
+  const li = (xs: readonly string[]) => `<ul>${xs.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`;
+  const auroc = e.metrics.auroc;
+  return `<section class="card" id="model-card"><h2>Model card: ${escapeHtml(c.model.method)}</h2>
+<p>Strategy <code>${escapeHtml(c.model.strategy)}</code>, modalities ${escapeHtml(c.model.modalities.join(' + '))}; run <code>${escapeHtml(c.model.run_id)}</code>. Also written as <code>model-card.md</code> and <code>model-card.json</code> next to this file.</p>
+<h3>Intended use</h3><p>${escapeHtml(c.intended_use.primary_use)}</p><p>Intended users: ${escapeHtml(c.intended_use.intended_users)}</p><p>Out of scope:</p>${li(c.intended_use.out_of_scope)}
+<h3>Training sites and counts</h3>${table(
+    ['site', 'role', 'subjects', 'positives', 'prevalence'],
+    c.training_data.sites.map((s) => [escapeHtml(s.site), escapeHtml(s.role), String(s.n), String(s.positives), f3(s.prevalence)]),
+  )}
+<p>Partitions: ${escapeHtml(Object.entries(c.training_data.partitions).map(([k, v]) => `${k} ${v}`).join(', '))}.</p>
+<h3>Evaluation</h3><p>${escapeHtml(e.test_set)}: ${e.n_test} subjects, ${e.n_positive} positive. AUROC ${auroc ? withCi(auroc.value ?? Number.NaN, auroc.ci ? [auroc.ci[0] ?? Number.NaN, auroc.ci[1] ?? Number.NaN] : [Number.NaN, Number.NaN]) : 'n/a'}; threshold ${f3(e.threshold.value)} (${escapeHtml(e.threshold.chosen_by)}): sensitivity ${f3(e.threshold.sensitivity)}, specificity ${f3(e.threshold.specificity)}; ECE ${f3(e.calibration.ece_before)} before and ${f3(e.calibration.ece_after)} after temperature scaling. ${escapeHtml(e.bootstrap)}.</p>
+<h3>Limitations</h3>${li(c.limitations)}<h3>Caveats</h3>${li(c.caveats)}</section>`;
+}
+
+/**
+ * The report page: run summary and config, per-site data, the method table with CIs, every chart
+ * (inline SVG) and the model card. Inline CSS only and no scripts, so it opens offline and makes no requests.
+ */
+export function reportHtml(d: ReportData, svgs: Partial<Record<ChartId, string>>, card: ModelCard): string {
+  const f = d.files;
+  const mj = f.metrics;
+  const p = mj.partitions;
+  const cmp = new Map(d.comparisons.map((c) => [c.b, c]));
+  const methodRows = d.methods.map((m) => {
+    const s = m.summary.metrics;
+    const c = cmp.get(m.method);
+    const y = m.json.youden ?? null;
+    const t = m.json.temperature_scaling ?? null;
+    return [
+      `${escapeHtml(m.method)}${m.method === d.primary ? ' ★' : ''}`,
+      `${escapeHtml(m.strategy)}<span class="ci">${escapeHtml(m.modalities.join(' + '))}</span>`,
+      withCi(s.auroc.value, s.auroc.ci),
+      withCi(s.auprc.value, s.auprc.ci),
+      withCi(s.balanced_accuracy.value, s.balanced_accuracy.ci),
+      withCi(s.brier.value, s.brier.ci),
+      withCi(s.ece.value, s.ece.ci),
+      y ? `${f3(y.threshold)}<span class="ci">sens ${f3(y.sensitivity)}, spec ${f3(y.specificity)}</span>` : 'n/a',
+      t ? `${f3(t.temperature)}<span class="ci">ECE ${f3(t.ece_after)}</span>` : 'n/a',
+      m.method === d.primary ? '—' : c ? `${c.difference >= 0 ? '+' : ''}${c.difference.toFixed(3)}<span class="ci">p ${c.p < 0.001 ? '&lt; 0.001' : c.p.toFixed(3)}</span>` : 'n/a',
+    ];
+  });
+  const siteRows = f.sites.map((s) => [escapeHtml(s.site), escapeHtml(s.role), String(s.n), String(s.positives), f3(s.prevalence), String(s.withImage), String(s.withRecord)]);
+  const sub = d.subgroups;
+  const subRows = sub.map((g) => [
+    escapeHtml(g.method),
+    escapeHtml(`${g.column}: ${g.group}`),
+    String(g.n),
+    String(g.nPositive),
+    g.tooSmall ? `${f3(g.auroc)} <span class="small">too small: ${escapeHtml(g.reason ?? '')}</span>` : withCi(g.auroc, g.ci),
+  ]);
+  const n = d.methods[0]?.summary.n ?? 0;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>medtl report: ${escapeHtml(f.config.name)} (${escapeHtml(mj.run_id)})</title>
+<style>${CSS}</style></head>
+<body><main>
+<h1>medtl report: ${escapeHtml(f.config.name)}</h1>
+<p class="lead">Run <code>${escapeHtml(mj.run_id)}</code>. Target site <b>${escapeHtml(mj.target)}</b>, sources ${escapeHtml(mj.sources.join(', '))}. ${n} target test subjects. This file is self-contained: it loads nothing.</p>
+<section id="summary"><h2>Run summary</h2><dl class="kv">
+<dt>experiment</dt><dd>${escapeHtml(f.config.name)} (seed ${mj.seed})</dd>
+<dt>cohort</dt><dd>${escapeHtml(f.cohortKind)}</dd>
+<dt>backend</dt><dd>${escapeHtml(mj.backend)}, ${Number.isFinite(f.seconds) ? `${f.seconds.toFixed(1)} s` : 'time not recorded'}</dd>
+<dt>target label budget</dt><dd>${p.target_labelled_train + p.target_labelled_val} subjects (${p.target_labelled_train} fit + ${p.target_labelled_val} validation), ${p.target_unlabelled} unlabelled</dd>
+<dt>source subjects</dt><dd>${p.source_train} train, ${p.source_val} validation, ${p.source_test} test</dd>
+<dt>evaluation</dt><dd>threshold ${f.config.evaluation.threshold}; 95% CIs by bootstrap stratified by label, ${d.options.resamples} resamples, seed ${d.options.seed}</dd>
+</dl>
+<details><summary>Configuration (config.json)</summary><pre>${escapeHtml(toYaml(f.config))}</pre></details></section>
+<section id="sites"><h2>Data by site</h2>${table(['site', 'role', 'subjects', 'positives', 'prevalence', 'with image', 'with record'], siteRows)}</section>
+<section id="methods"><h2>Method comparison (target test)</h2>
+${table(['method', 'strategy, modalities', 'AUROC', 'AUPRC', 'balanced accuracy', 'Brier', 'ECE', 'Youden threshold, test sens/spec', 'temperature, test ECE after', `AUROC of ${escapeHtml(d.primary)} minus this, DeLong p`], methodRows, 'methods')}
+<p class="lead">★ the primary (transfer) method the model card describes. Balanced accuracy at threshold ${f.config.evaluation.threshold}. Youden's threshold and the temperature are fitted on the ${mj.methods[0]?.n_val ?? 0} target validation subjects and applied unchanged to test. DeLong: two-sided test of the AUROC difference (${escapeHtml(d.primary)} minus the row) on the same subjects.</p></section>
+<section id="plots"><h2>Plots</h2>
+<div class="grid">${figure('roc', svgs.roc, 'ROC per method; dashed: chance.')}${figure('pr', svgs.pr, 'Precision-recall per method; dashed: prevalence (a no-skill classifier).')}</div>
+${figure('calibration', svgs.calibration, 'Reliability per method: mean predicted probability against observed frequency of positives in 10 equal-width bins, dot area = subjects in the bin; red before, blue after temperature scaling fitted on target validation. Dashed: perfect calibration.')}
+${figure('confusion', svgs.confusion, 'Confusion matrices on target test at each method\'s Youden threshold from target validation (or the fixed threshold where validation could not set one).')}
+${figure('budget', svgs.budget, d.budgetCurve.length ? `Each point retrains the method with that many labelled target subjects (nested subsets, stratified by label; ${Math.round(f.config.split.targetValFraction * 100)}% of them for early stopping), except the point at ${p.target_labelled_train + p.target_labelled_val}, which is the main run; the same target test set throughout.` : 'No label-budget curve: evaluation.budgetCurve was empty for this run.')}
+${figure('sites', svgs.sites, 'AUROC by site with 95% CI: source sites on their held-out source test subjects, the target on target test. Dashed: chance.')}
+${figure('subgroups', svgs.subgroups, sub.length ? `AUROC by subgroup of the target test set with 95% CI. Faded bars: fewer than ${d.minPerClass} positives or negatives, so no CI is reported.` : 'No subgroup columns were recorded for this run.')}
+</section>
+${sub.length ? `<section id="subgroup-table"><h2>Subgroups (target test)</h2>${table(['method', 'subgroup', 'n', 'positives', 'AUROC [95% CI]'], subRows)}</section>` : ''}
+${cardHtml(card)}
+</main></body></html>
+`;
+}
