@@ -2,13 +2,18 @@ import type { ColumnSpec, Modality, Sample } from '../data/types.js';
 import { subjectKey } from '../data/splits.js';
 import type { FeatureSet } from './features.js';
 import { FittedImage, fitImage, type ImagePreprocessOptions, type ImagePreprocessorState } from './image.js';
-import { FittedTabular, fitTabular, type TabularPreprocessorState } from './tabular.js';
+import { FittedTabular, fitTabular, type CategoricalEncoding, type TabularPreprocessorState } from './tabular.js';
+import { FittedText, fitText, type TextPreprocessOptions, type TextPreprocessorState } from './text.js';
 
 /** What to fit: which modalities, the tabular schema and the image options. */
 export interface PreprocessSpec {
   readonly modalities: readonly Modality[];
   readonly schema: readonly ColumnSpec[];
   readonly image: ImagePreprocessOptions;
+  /** Categorical columns as one-hot floats (default) or as indices for learned embeddings. */
+  readonly categorical?: CategoricalEncoding;
+  /** Options of the text featuriser, when 'text' is a modality. */
+  readonly text?: TextPreprocessOptions;
 }
 
 /** Serialisable state of a fitted multi-modality preprocessor. */
@@ -18,6 +23,7 @@ export interface PreprocessorState {
   readonly modalities: readonly Modality[];
   readonly image?: ImagePreprocessorState;
   readonly tabular?: TabularPreprocessorState;
+  readonly text?: TextPreprocessorState;
   /** `site/subject` keys of the samples it was fitted on, so a leak can be audited after the fact. */
   readonly fittedOn: readonly string[];
 }
@@ -30,37 +36,60 @@ export class FittedPreprocessor {
     readonly image: FittedImage | undefined,
     readonly tabular: FittedTabular | undefined,
     readonly fittedOn: readonly string[],
+    readonly text?: FittedText,
   ) {}
 
-  /** Turns samples into model-ready arrays. */
+  /**
+   * Turns samples into model-ready arrays. A sample may lack any modality: its features are zeros
+   * (the training mean for images, all-missing for a record) and its presence mask is 0.
+   */
   transform(samples: readonly Sample[]): FeatureSet {
     const n = samples.length;
     const labels = new Float32Array(n);
     samples.forEach((s, i) => (labels[i] = s.label));
+    const masks: Partial<Record<Modality, Uint8Array>> = {};
     let image: FeatureSet['image'];
     if (this.image) {
       const img = this.image;
       const data = new Float32Array(n * img.dim);
-      samples.forEach((s, i) => img.applyInto(s.image, data, i * img.dim));
+      samples.forEach((s, i) => {
+        try {
+          img.applyInto(s.image, data, i * img.dim);
+        } catch (e) {
+          throw new Error(`subject ${subjectKey(s)}: ${(e as Error).message}`, { cause: e });
+        }
+      });
       image = { shape: img.shape, data };
+      masks.image = Uint8Array.from(samples, (s) => (s.image ? 1 : 0));
     }
     let tabular: FeatureSet['tabular'];
+    let categorical: FeatureSet['categorical'];
     if (this.tabular) {
       const tab = this.tabular;
       const data = new Float32Array(n * tab.dim);
+      const cats = tab.embedsCategories ? tab.categoricalColumns : [];
+      const idx = new Int32Array(n * cats.length);
       samples.forEach((s, i) => {
         try {
           tab.applyInto(s.tabular, data, i * tab.dim);
+          if (cats.length) tab.indicesInto(s.tabular, idx, i * cats.length);
         } catch (e) {
           throw new Error(`subject ${subjectKey(s)}: ${(e as Error).message}`, { cause: e });
         }
       });
       tabular = { dim: tab.dim, data };
+      if (tab.embedsCategories) categorical = { columns: cats.map((c) => c.name), cardinalities: tab.cardinalities, data: idx };
+      masks.tabular = Uint8Array.from(samples, (s) => (s.tabular ? 1 : 0));
     }
-    const masks: Partial<Record<Modality, Uint8Array>> = {};
-    if (this.image) masks.image = Uint8Array.from(samples, (s) => (s.image ? 1 : 0));
-    if (this.tabular) masks.tabular = Uint8Array.from(samples, (s) => (s.tabular ? 1 : 0));
-    return { n, labels, keys: samples.map(subjectKey), sites: samples.map((s) => s.siteId), image, tabular, masks };
+    let text: FeatureSet['text'];
+    if (this.text) {
+      const txt = this.text;
+      const data = new Float32Array(n * txt.dim);
+      samples.forEach((s, i) => txt.applyInto(s.text, data, i * txt.dim));
+      text = { dim: txt.dim, data };
+      masks.text = Uint8Array.from(samples, (s) => (s.text ? 1 : 0));
+    }
+    return { n, labels, keys: samples.map(subjectKey), sites: samples.map((s) => s.siteId), image, tabular, categorical, text, masks };
   }
 
   /** The JSON-serialisable state, saved beside the model so serving reapplies it exactly. */
@@ -71,6 +100,7 @@ export class FittedPreprocessor {
       modalities: this.modalities,
       image: this.image?.toJSON(),
       tabular: this.tabular?.toJSON(),
+      ...(this.text ? { text: this.text.toJSON() } : {}),
       fittedOn: this.fittedOn,
     };
   }
@@ -83,6 +113,7 @@ export class FittedPreprocessor {
       state.image ? FittedImage.fromJSON(state.image) : undefined,
       state.tabular ? FittedTabular.fromJSON(state.tabular) : undefined,
       state.fittedOn,
+      state.text ? FittedText.fromJSON(state.text) : undefined,
     );
   }
 }
@@ -90,6 +121,7 @@ export class FittedPreprocessor {
 /** Fits every requested modality's preprocessor on the training samples only. */
 export function fitPreprocessor(train: readonly Sample[], spec: PreprocessSpec): FittedPreprocessor {
   const image = spec.modalities.includes('image') ? fitImage(train, spec.image) : undefined;
-  const tabular = spec.modalities.includes('tabular') ? fitTabular(train, spec.schema) : undefined;
-  return new FittedPreprocessor([...spec.modalities], image, tabular, train.map(subjectKey));
+  const tabular = spec.modalities.includes('tabular') ? fitTabular(train, spec.schema, spec.categorical ?? 'onehot') : undefined;
+  const text = spec.modalities.includes('text') ? fitText(train, spec.text) : undefined;
+  return new FittedPreprocessor([...spec.modalities], image, tabular, train.map(subjectKey), text);
 }

@@ -26,7 +26,12 @@ export interface TabularPreprocessorState {
   /** Names of the output features, in order. */
   readonly featureNames: readonly string[];
   readonly nFit: number;
+  /** 'embedding': categorical columns leave the float vector and become category indices for learned embeddings; one-hot when absent. */
+  readonly categorical?: 'onehot' | 'embedding';
 }
+
+/** How categorical columns are encoded: one-hot in the float vector, or indices for learned embeddings. */
+export type CategoricalEncoding = 'onehot' | 'embedding';
 
 // Standardised values are clipped so one wild outlier (or a unit error) cannot dominate a batch.
 const Z_CLIP = 5;
@@ -41,12 +46,36 @@ export class FittedTabular {
     return this.state.featureNames.length;
   }
 
+  /** Whether categorical columns are encoded as embedding indices rather than one-hot. */
+  get embedsCategories(): boolean {
+    return this.state.categorical === 'embedding';
+  }
+
+  /** The categorical columns, in index-block order. */
+  get categoricalColumns(): CategoricalColumnState[] {
+    return this.state.columns.filter((c): c is CategoricalColumnState => c.kind === 'categorical');
+  }
+
+  /** Indices per categorical column: its training categories plus index 0 for missing or unseen. */
+  get cardinalities(): number[] {
+    return this.categoricalColumns.map((c) => c.categories.length + 1);
+  }
+
+  /** Writes one record's category indices (1 + position among training categories; 0 = missing or unseen) into `out` at `offset`. */
+  indicesInto(record: TabularRecord | undefined, out: Int32Array, offset: number): void {
+    this.categoricalColumns.forEach((col, j) => {
+      const raw = record?.[col.name] ?? null;
+      out[offset + j] = raw === null ? 0 : col.categories.indexOf(String(raw)) + 1;
+    });
+  }
+
   /** Encodes one record (missing record = every column missing) into `out` at `offset`. */
   applyInto(record: TabularRecord | undefined, out: Float32Array, offset: number): void {
     let k = offset;
     for (const col of this.state.columns) {
       const raw = record?.[col.name] ?? null;
       if (col.kind === 'categorical') {
+        if (this.embedsCategories) continue;
         const v = raw === null ? null : String(raw);
         for (const c of col.categories) out[k++] = v === c ? 1 : 0;
         out[k++] = v === null ? 1 : 0;
@@ -80,7 +109,7 @@ export class FittedTabular {
 }
 
 /** Fits the tabular preprocessor on training samples only; statistics never see validation or test data. */
-export function fitTabular(train: readonly Sample[], schema: readonly ColumnSpec[]): FittedTabular {
+export function fitTabular(train: readonly Sample[], schema: readonly ColumnSpec[], categorical: CategoricalEncoding = 'onehot'): FittedTabular {
   if (train.length === 0) throw new Error('cannot fit the tabular preprocessor on zero training samples');
   const columns: (NumericColumnState | CategoricalColumnState)[] = [];
   const featureNames: string[] = [];
@@ -93,8 +122,10 @@ export function fitTabular(train: readonly Sample[], schema: readonly ColumnSpec
       }
       const categories = [...seen].sort();
       columns.push({ name: spec.name, kind: 'categorical', categories });
-      for (const c of categories) featureNames.push(`${spec.name}=${c}`);
-      featureNames.push(`${spec.name}__missing`);
+      if (categorical === 'onehot') {
+        for (const c of categories) featureNames.push(`${spec.name}=${c}`);
+        featureNames.push(`${spec.name}__missing`);
+      }
       continue;
     }
     const values: number[] = [];
@@ -110,7 +141,7 @@ export function fitTabular(train: readonly Sample[], schema: readonly ColumnSpec
     columns.push({ name: spec.name, kind: spec.kind, fill, mean, sd });
     featureNames.push(spec.name, `${spec.name}__missing`);
   }
-  return new FittedTabular({ type: 'tabular', version: 1, columns, featureNames, nFit: train.length });
+  return new FittedTabular({ type: 'tabular', version: 1, columns, featureNames, nFit: train.length, ...(categorical === 'embedding' ? { categorical } : {}) });
 }
 
 function toNumber(v: TabularValue | undefined, column: string): number | null {
