@@ -41,6 +41,14 @@ export async function listImages(source: ImageSource, ctx: ImageSourceContext): 
       const file = join(source.folder, source.pattern.replaceAll('{key}', key));
       if (existsSync(file)) byKey.set(key, [file]);
     }
+    // Files that fit the pattern but belong to no record are listed too, so they can be reported.
+    const re = new RegExp(`^${source.pattern.split('{key}').map(escapeRegExp).join('(.+)')}$`);
+    let names: string[] = [];
+    if (existsSync(source.folder)) names = await readdir(source.folder);
+    for (const name of names.sort()) {
+      const key = re.exec(name)?.[1];
+      if (key !== undefined && !byKey.has(key)) byKey.set(key, [join(source.folder, name)]);
+    }
     return { byKey, unmatched: [] };
   }
   if (source.glob !== undefined && source.match !== undefined) return listGlob(source.glob, new RegExp(source.match));
@@ -50,6 +58,10 @@ export async function listImages(source: ImageSource, ctx: ImageSourceContext): 
     return r(source, ctx);
   }
   throw new Error('image source has no folder, glob or dicomweb');
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Translates a glob (`*`, `?`, `**`) over absolute paths into a walk from its fixed prefix. */
