@@ -4,8 +4,8 @@
  * local Part 10 files per join key.
  */
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { ImageListing, ImageSourceContext } from '../ingest/images.js';
 import type { ImageSource } from '../manifest/schema.js';
 import { dicomWebUrl, searchAll, searchStudies } from './client.js';
@@ -120,6 +120,18 @@ async function findStudies(endpoint: DicomWebEndpoint, listed: readonly string[]
   };
   await Promise.all(Array.from({ length: Math.min(QUERY_CONCURRENCY, queries.length) }, worker));
   return [...found.values()];
+}
+
+/**
+ * Where an ingest into `workspace` keeps the DICOMweb originals it pulls: outside the workspace,
+ * because they still carry PHI (ingest stores de-identified copies). MEDTL_DICOMWEB_CACHE wins;
+ * else `$XDG_CACHE_HOME` (or `~/.cache`)`/medtl/dicomweb/<hash of the workspace path>`, kept
+ * between runs so a re-ingest downloads nothing new.
+ */
+export function dicomWebDownloadDir(workspace: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MEDTL_DICOMWEB_CACHE) return env.MEDTL_DICOMWEB_CACHE;
+  const cache = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(cache, 'medtl', 'dicomweb', createHash('sha256').update(resolve(workspace)).digest('hex').slice(0, 16));
 }
 
 function defaultDownloadDir(url: string): string {

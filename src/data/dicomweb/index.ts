@@ -17,5 +17,5 @@ export { MultipartError, multipartBoundary, parseMultipart, readMultipart } from
 export type { MultipartPart } from './multipart.js';
 export { PULL_LEDGER, pullStudies } from './pull.js';
 export type { PullFailure, PullOptions, PullProgress, PullQuery, PullResult, PulledInstance } from './pull.js';
-export { dicomWebAuthFromEnv, listDicomWebImages } from './image-source.js';
+export { dicomWebAuthFromEnv, dicomWebDownloadDir, listDicomWebImages } from './image-source.js';
 export type { DicomWebSourceOptions } from './image-source.js';

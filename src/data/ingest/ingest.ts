@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Catalog, type CatalogImage, type CatalogProvenance, type CatalogSubject } from '../catalog/catalog.js';
 import { readCatalogCohort } from '../catalog/cohort.js';
 import { deidentifyDicom } from '../deid/dicom.js';
+import { dicomWebDownloadDir } from '../dicomweb/image-source.js';
 import { createPseudonymiser, missingKeyMessage, resolveDeidKey, DeidKeyError } from '../deid/table.js';
 import { dropCrossSiteDuplicates, toColumnSpecs } from '../manifest/cohort.js';
 import { loadManifest, type LoadManifestOptions, type Manifest } from '../manifest/load.js';
@@ -28,6 +29,8 @@ export interface IngestOptions extends LoadManifestOptions {
   readonly failAfter?: number;
   /** Test hook simulating a crash inside a transaction: throw after writing this subject's record, before its label. */
   readonly failInside?: string;
+  /** Where DICOMweb image sources keep the identified originals they pull, outside the workspace; default dicomWebDownloadDir(workspace). */
+  readonly downloadDir?: string;
 }
 
 /** What happened to one site. */
@@ -85,7 +88,7 @@ export async function ingestManifest(manifestPath: string, options: IngestOption
   const keyId = key ? createHmac('sha256', key).update('medtl-key-id').digest('hex').slice(0, 16) : 'none';
 
   const prepared: PreparedSite[] = [];
-  for (const site of manifest.sites) prepared.push(await prepareSite(site, manifest.schema, { pseudonymise, downloadDir: join(options.workspace, 'downloads', site.id) }));
+  for (const site of manifest.sites) prepared.push(await prepareSite(site, manifest.schema, { pseudonymise, downloadDir: options.downloadDir ?? dicomWebDownloadDir(options.workspace) }));
   const dedup = dropCrossSiteDuplicates(prepared);
 
   const catalog = await Catalog.open(options.workspace);

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ingestManifest } from '../../../src/data/ingest/index.js';
+import { FIXTURES, FIXTURE_PATHS } from './fixtures.js';
+import { orthancSkipReason, startOrthanc } from './orthanc.js';
+import type { OrthancServer } from './orthanc.js';
+
+const skip = orthancSkipReason();
+if (skip) console.log(`skipping the DICOMweb ingest test: ${skip}`);
+
+let orthanc: OrthancServer | undefined;
+const scratch = mkdtempSync(join(tmpdir(), 'medtl-dicomweb-ws-'));
+
+before(async () => {
+  if (skip) return;
+  orthanc = await startOrthanc();
+  await orthanc.upload(FIXTURE_PATHS);
+});
+
+after(async () => {
+  await orthanc?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const { ct, mr } = FIXTURES;
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name));
+}
+
+test('medtl ingest from a DICOMweb site: images pulled, de-identified into the workspace, no PHI from the PACS left there, re-run unchanged', { skip }, async () => {
+  const data = mkdtempSync(join(scratch, 'data-'));
+  writeFileSync(join(data, 'site.csv'), `pid,age,dx\n${ct.patientID},61,yes\n${mr.patientID},45,no\n`);
+  const manifest = join(data, 'manifest.yaml');
+  writeFileSync(
+    manifest,
+    `schema:
+  - { name: age, kind: numeric, unit: years }
+sites:
+  - id: pacs
+    tables: [{ path: site.csv }]
+    subjectId: { column: pid }
+    label: { column: dx, positive: [yes], negative: [no] }
+    phi: { pid: pseudonymise }
+    images:
+      dicomweb: { url: '${orthanc!.dicomWebUrl}' }
+`,
+  );
+  const workspace = mkdtempSync(join(scratch, 'ws-'));
+  const downloads = mkdtempSync(join(scratch, 'pulled-'));
+  const env = { MEDTL_DEID_KEY: 'a-test-key-that-is-long-enough-0123456789' };
+  const first = await ingestManifest(manifest, { workspace, env, downloadDir: downloads });
+  assert.deepEqual(first.sites.map((s) => [s.siteId, s.status, s.subjects, s.quarantined]), [['pacs', 'ingested', 2, 0]]);
+
+  // The originals were pulled outside the workspace; the workspace holds de-identified copies.
+  const pulled = filesUnder(downloads).filter((f) => f.endsWith('.dcm'));
+  assert.deepEqual(pulled.map((f) => f.split('/').at(-1)).sort(), [`${ct.sop}.dcm`, `${mr.sop}.dcm`].sort());
+  const stored = filesUnder(workspace).filter((f) => f.endsWith('.dcm'));
+  assert.equal(stored.length, 2);
+
+  // Values from the PACS that identify the patients or studies (pydicom-read fixture values).
+  const phi = [ct.patientID, mr.patientID, 'CompressedSamples^CT1', 'CompressedSamples^MR1', ct.study, mr.study, ct.sop, mr.sop];
+  for (const file of filesUnder(workspace)) {
+    const bytes = readFileSync(file);
+    for (const value of phi) assert.equal(bytes.indexOf(Buffer.from(value, 'latin1')), -1, `${file} contains ${value}`);
+  }
+
+  const again = await ingestManifest(manifest, { workspace, env, downloadDir: downloads });
+  assert.deepEqual(again.sites.map((s) => s.status), ['unchanged']);
+});
