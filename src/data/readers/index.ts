@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { parseDicom } from './dicom/read.js';
+import { hasPart10Preamble, looksLikeDicom } from './dicom/parse.js';
 import { parseNifti } from './nifti.js';
 import { npzVolume, parseNpz } from './npz.js';
 import { parseRaster } from './raster.js';
@@ -10,16 +12,21 @@ export * from './nifti.js';
 export * from './raster.js';
 export * from './npz.js';
 export * from './stats.js';
+export { parseDicom, dicomMetadata } from './dicom/read.js';
+export { readDicomSeries, type DicomSeries, type DicomSeriesResult } from './dicom/series.js';
+export { SUPPORTED_TRANSFER_SYNTAXES, transferSyntaxName, type TransferSyntaxInfo } from './dicom/syntaxes.js';
 
 function startsWith(bytes: Uint8Array, magic: readonly number[], at = 0): boolean {
   return bytes.length >= at + magic.length && magic.every((b, i) => bytes[at + i] === b);
 }
 
 /**
- * The format of a file from its first bytes, falling back to the extension: PNG and JPEG signatures,
- * zip ('PK') → npz, gzip or sizeof_hdr 348 with 'n+1' → NIfTI. Unknown content gives undefined.
+ * The format of a file from its first bytes, falling back to the extension: 'DICM' at byte 128 → DICOM,
+ * PNG and JPEG signatures, zip ('PK') → npz, gzip or sizeof_hdr 348 with 'n+1' → NIfTI, a bare group-0008
+ * data set → DICOM. Unknown content gives undefined.
  */
 export function detectImageFormat(bytes: Uint8Array, path = ''): ImageFormat | undefined {
+  if (hasPart10Preamble(bytes)) return 'dicom';
   if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'jpeg';
   if (startsWith(bytes, [0x50, 0x4b])) return 'npz';
@@ -29,7 +36,9 @@ export function detectImageFormat(bytes: Uint8Array, path = ''): ImageFormat | u
   if (startsWith(bytes, [0x1f, 0x8b])) return lower.endsWith('.nii.gz') ? 'nifti' : undefined;
   // A damaged file keeps its name: let the matching reader say what is wrong with it.
   if (lower.endsWith('.nii') || lower.endsWith('.nii.gz')) return 'nifti';
+  if (looksLikeDicom(bytes)) return 'dicom';
   const ext = extname(lower);
+  if (ext === '.dcm' || ext === '.dicom') return 'dicom';
   if (ext === '.png') return 'png';
   if (ext === '.jpg' || ext === '.jpeg') return 'jpeg';
   if (ext === '.npz') return 'npz';
@@ -41,7 +50,7 @@ export interface ReadImageOptions {
   readonly array?: string;
 }
 
-/** Decodes one image file of any supported kind (NIfTI, PNG, JPEG, MedMNIST .npz); errors name the file. */
+/** Decodes one image file of any supported kind (DICOM, NIfTI, PNG, JPEG, MedMNIST .npz); errors name the file. */
 export async function readImageFile(path: string, options: ReadImageOptions = {}): Promise<ImageVolume> {
   let bytes: Uint8Array;
   try {
@@ -59,7 +68,9 @@ export async function readImageFile(path: string, options: ReadImageOptions = {}
       return parseRaster(bytes, format, path);
     case 'npz':
       return npzVolume(parseNpz(bytes, path), options.array);
+    case 'dicom':
+      return parseDicom(bytes, path);
     default:
-      throw new ImageReadError(`${path}: unknown image format (supported: NIfTI-1 .nii/.nii.gz, PNG, JPEG, MedMNIST .npz)`);
+      throw new ImageReadError(`${path}: unknown image format (supported: DICOM, NIfTI-1 .nii/.nii.gz, PNG, JPEG, MedMNIST .npz)`);
   }
 }

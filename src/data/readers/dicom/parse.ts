@@ -89,8 +89,16 @@ export function parseDicomFile(bytes: Uint8Array, source: string): ParsedDicom {
     const meta = dicomParser.readPart10Header(bytes);
     const declared = meta.string('x00020010');
     if (declared !== undefined && declared !== '') {
-      const dataSet = dicomParser.parseDicom(bytes, { inflater } as unknown as dicomParser.ParseDicomOptions);
-      return { dataSet, transferSyntaxUid: declared.replace(/\0/g, '').trim(), transferSyntaxFrom: 'meta' };
+      const uid = declared.replace(/\0/g, '').trim();
+      try {
+        const dataSet = dicomParser.parseDicom(bytes, { inflater } as unknown as dicomParser.ParseDicomOptions);
+        return { dataSet, transferSyntaxUid: uid, transferSyntaxFrom: 'meta' };
+      } catch (e) {
+        if (uid !== TS.implicitLE && guessBareSyntax(bytes.subarray(endOfMeta(meta))) === TS.implicitLE) {
+          throw new ImageReadError(`${source}: the data set is encoded as Implicit VR Little Endian but Transfer Syntax UID (0002,0010) declares ${uid}; not decoded`);
+        }
+        throw e;
+      }
     }
     // A meta without (0002,0010): read the body as a bare data set and keep the meta elements alongside.
     const body = bytes.subarray(endOfMeta(meta));

@@ -1,0 +1,112 @@
+import { ImageReadError, type DicomMetadata, type ImageVolume } from '../types.js';
+import { readImageAttributes, type DicomImageAttributes } from './meta.js';
+import { toModalityUnits } from './modality.js';
+import { TS, parseDicomFile } from './parse.js';
+import { readStoredPixels } from './pixels.js';
+import { transferSyntax, transferSyntaxName } from './syntaxes.js';
+
+function frameSpacing(a: DicomImageAttributes): number {
+  const offsets = a.gridFrameOffsetVector;
+  if (offsets !== undefined && offsets.length >= 2) return Math.abs(offsets[1] - offsets[0]);
+  return a.spacingBetweenSlices ?? a.sliceThickness ?? Number.NaN;
+}
+
+/** The typed DICOM metadata of one file (see DicomMetadata). */
+export function dicomMetadata(a: DicomImageAttributes, transferSyntaxUid: string, photometricOut: string): DicomMetadata {
+  return {
+    transferSyntaxUid,
+    transferSyntaxName: transferSyntaxName(transferSyntaxUid),
+    photometricInterpretation: a.photometric,
+    photometricOut,
+    rows: a.rows,
+    columns: a.columns,
+    frames: a.frames,
+    samplesPerPixel: a.samplesPerPixel,
+    bitsAllocated: a.bitsAllocated,
+    bitsStored: a.bitsStored,
+    pixelRepresentation: a.pixelRepresentation,
+    rescaleSlope: a.rescaleSlope,
+    rescaleIntercept: a.rescaleIntercept,
+    ...(a.rescaleType === undefined ? {} : { rescaleType: a.rescaleType }),
+    ...(a.modality === undefined ? {} : { modality: a.modality }),
+    ...(a.windowCenter === undefined ? {} : { windowCenter: a.windowCenter }),
+    ...(a.windowWidth === undefined ? {} : { windowWidth: a.windowWidth }),
+    ...(a.pixelSpacing === undefined ? {} : { pixelSpacing: a.pixelSpacing }),
+    ...(a.sliceThickness === undefined ? {} : { sliceThickness: a.sliceThickness }),
+    ...(a.imagePositionPatient === undefined ? {} : { imagePositionPatient: a.imagePositionPatient }),
+    ...(a.imageOrientationPatient === undefined ? {} : { imageOrientationPatient: a.imageOrientationPatient }),
+    ...(a.patientId === undefined ? {} : { patientId: a.patientId }),
+    ...(a.studyInstanceUid === undefined ? {} : { studyInstanceUid: a.studyInstanceUid }),
+    ...(a.seriesInstanceUid === undefined ? {} : { seriesInstanceUid: a.seriesInstanceUid }),
+    ...(a.sopInstanceUid === undefined ? {} : { sopInstanceUid: a.sopInstanceUid }),
+    ...(a.frameOfReferenceUid === undefined ? {} : { frameOfReferenceUid: a.frameOfReferenceUid }),
+    ...(a.instanceNumber === undefined ? {} : { instanceNumber: a.instanceNumber }),
+  };
+}
+
+/** The flat string/number form of DicomMetadata for ImageVolume.metadata (vectors joined with '\'). */
+export function flatMetadata(m: DicomMetadata): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(m)) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? v.join('\\') : (v as string | number);
+  }
+  return out;
+}
+
+/**
+ * Decodes one DICOM file (Part 10 or a bare data set) to modality units. Shape follows pydicom's
+ * pixel_array: [rows, cols], [frames, rows, cols], with a trailing 3 for colour. Errors name the file and tag.
+ */
+export async function parseDicom(bytes: Uint8Array, source = '<buffer>'): Promise<ImageVolume> {
+  const parsed = parseDicomFile(bytes, source);
+  const ds = parsed.dataSet;
+  const uid = parsed.transferSyntaxUid;
+  const ts = transferSyntax(uid);
+  if (ts === undefined) throw new ImageReadError(`${source}: unsupported transfer syntax ${uid} (${transferSyntaxName(uid)}) in (0002,0010)`);
+  if (ds.elements.x7fe00010 === undefined) {
+    const sopClass = ds.string('x00080016');
+    throw new ImageReadError(`${source}: no Pixel Data (7FE0,0010): not an image${sopClass === undefined ? '' : ` (SOP Class ${sopClass})`}`);
+  }
+  let attrs: DicomImageAttributes;
+  try {
+    attrs = readImageAttributes(ds);
+  } catch (e) {
+    throw new ImageReadError(`${source}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (![1, 3].includes(attrs.samplesPerPixel)) {
+    throw new ImageReadError(`${source}: SamplesPerPixel (0028,0002) ${attrs.samplesPerPixel} is not supported (1 or 3)`);
+  }
+  if (attrs.photometric === 'PALETTE COLOR') {
+    throw new ImageReadError(`${source}: PhotometricInterpretation (0028,0004) PALETTE COLOR is not supported`);
+  }
+  let data: Float32Array;
+  let photometricOut: string;
+  try {
+    const stored = await readStoredPixels(ds, attrs, ts, uid === TS.explicitBE);
+    data = toModalityUnits(stored.values, stored.photometric, attrs);
+    photometricOut = attrs.samplesPerPixel === 3 ? 'RGB' : stored.photometric;
+  } catch (e) {
+    if (e instanceof ImageReadError) throw e;
+    throw new ImageReadError(`${source}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const shape = [attrs.rows, attrs.columns];
+  const spacing: number[] | undefined = attrs.pixelSpacing === undefined ? undefined : [...attrs.pixelSpacing];
+  if (attrs.frames > 1) {
+    shape.unshift(attrs.frames);
+    spacing?.unshift(frameSpacing(attrs));
+  }
+  if (attrs.samplesPerPixel === 3) {
+    shape.push(3);
+    spacing?.push(Number.NaN);
+  }
+  const dicom = dicomMetadata(attrs, uid, photometricOut);
+  return {
+    format: 'dicom',
+    shape,
+    ...(spacing === undefined ? {} : { spacing }),
+    data,
+    metadata: flatMetadata(dicom),
+    dicom,
+  };
+}
