@@ -50,6 +50,11 @@ export * from './util/random.js';
 export * from './evaluate/protocols/index.js';
 export * from './data/readers/index.js';
 export * from './data/manifest/index.js';
+export * from './data/tables/index.js';
+export * from './data/fhir/index.js';
+export * from './data/catalog/index.js';
+export * from './data/ingest/index.js';
+export * from './data/deid/table.js';
 export {
   DicomWebError,
   MultipartError,
