@@ -10,7 +10,7 @@ const element = z.object({
   BulkDataURI: z.string().optional(),
   InlineBinary: z.string().optional(),
 });
-const dataset = z.record(z.string().regex(/^[0-9A-Fa-f]{8}$/, 'a tag of 8 hex digits'), element);
+const dataset = z.record(z.string().regex(/^[0-9A-Fa-f]{8}$/), element);
 const datasetList = z.array(dataset);
 
 /** One DICOM JSON data set: tag (8 hex digits) → element. */
@@ -56,7 +56,8 @@ export function parseDicomJson(json: unknown, source: string): DicomJsonDataset[
   const r = datasetList.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new DicomJsonError(`${source}: not DICOM JSON at ${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+    const why = issue.code === 'invalid_key' ? 'the key is not a tag of 8 hex digits' : issue.message;
+    throw new DicomJsonError(`${source}: not DICOM JSON at ${issue.path.map(String).join('.') || '(root)'}: ${why}`);
   }
   // Tags are case-insensitive hex; upper-case them so lookups by TAGS work whatever the server sent.
   return r.data.map((ds) => Object.fromEntries(Object.entries(ds).map(([k, v]) => [k.toUpperCase(), v])));
