@@ -91,6 +91,16 @@ export const experimentSchema = z.strictObject({
       imageEmbed: positiveInt.default(32),
       tabularHidden: z.array(positiveInt).min(1).default([32, 16]),
       headHidden: positiveInt.default(16),
+      /** Where modalities meet: raw features (early), per-modality embeddings (intermediate) or per-modality predictions (late). */
+      fusion: z.enum(['early', 'intermediate', 'late']).default('intermediate'),
+      /** How early/intermediate fusion joins modalities: concatenation, or concatenation after per-modality sigmoid gates. */
+      join: z.enum(['concat', 'gated']).default('concat'),
+      /** How late fusion combines per-modality logits: softmax-normalised learned weights, or stacking (logistic regression on validation logits). */
+      lateCombine: z.enum(['weights', 'stacking']).default('weights'),
+      /** Per-sample, per-modality probability of hiding a modality during training. */
+      modalityDropout: z.number().min(0).lt(1).default(0),
+      /** Presence-mask input so a sample lacking a modality is predicted from the rest; on by default when modalityDropout > 0. */
+      masking: z.boolean().optional(),
     })
     .prefault({}),
   training: z

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { Sample } from '../data/types.js';
 import { isPresent, type FeatureSet } from '../preprocess/features.js';
 import { subModel } from './embedding.js';
 import { orderedModalities } from './encoders.js';
@@ -97,4 +98,13 @@ function solve(a: number[][], b: number[]): number[] {
     }
   }
   return m.map((row, i) => row[n] / (m[i][i] || 1e-12));
+}
+
+/**
+ * Fits the stacking combination of a late-fusion model with lateCombine 'stacking' on held-out samples,
+ * and does nothing for any other model, so a pipeline can call it after every strategy.
+ */
+export function fitStackingOnValidation(fm: FusionModel, pre: { transform(samples: readonly Sample[]): FeatureSet }, val: readonly Sample[]): void {
+  if ((fm.spec.fusion ?? 'intermediate') !== 'late' || (fm.spec.lateCombine ?? 'weights') !== 'stacking' || val.length === 0) return;
+  fitLateStacking(fm, pre.transform(val));
 }
