@@ -9,6 +9,8 @@ export interface InspectFlags {
 export interface InspectReport {
   readonly file: string;
   readonly format: ImageVolume['format'];
+  /** DICOM: the transfer syntax the pixel data was decoded from; null for other formats. */
+  readonly transferSyntax: { readonly uid: string; readonly name: string } | null;
   readonly shape: number[];
   readonly spacing: number[] | null;
   readonly dtype: 'float32';
@@ -22,6 +24,7 @@ export async function inspectFile(file: string, flags: Pick<InspectFlags, 'array
   return {
     file,
     format: volume.format,
+    transferSyntax: volume.dicom === undefined ? null : { uid: volume.dicom.transferSyntaxUid, name: volume.dicom.transferSyntaxName },
     shape: volume.shape,
     spacing: volume.spacing ?? null,
     dtype: 'float32',
@@ -35,6 +38,7 @@ export function formatInspectReport(r: InspectReport): string {
   const lines = [
     `file:         ${r.file}`,
     `format:       ${r.format}`,
+    ...(r.transferSyntax === null ? [] : [`transfer syntax: ${r.transferSyntax.name} (${r.transferSyntax.uid})`]),
     `shape:        [${r.shape.join(', ')}]`,
     `voxel size:   ${r.spacing === null ? 'n/a' : `[${r.spacing.join(', ')}]`}`,
     `min:          ${r.stats.min ?? 'n/a'}`,
@@ -43,7 +47,8 @@ export function formatInspectReport(r: InspectReport): string {
     `nan count:    ${r.stats.nanCount}`,
     `sha256:       ${r.stats.sha256}  (float32 little-endian, C order, after rescale)`,
   ];
-  for (const [k, v] of Object.entries(r.metadata)) lines.push(`${`${k}:`.padEnd(14)}${v}`);
+  const width = Math.max(13, ...Object.keys(r.metadata).map((k) => k.length + 1)) + 1;
+  for (const [k, v] of Object.entries(r.metadata)) lines.push(`${`${k}:`.padEnd(width)}${v}`);
   return lines.join('\n') + '\n';
 }
 

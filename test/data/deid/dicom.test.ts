@@ -5,6 +5,7 @@ import dicomParser from 'dicom-parser';
 import { DicomDeidError, deidentifyDicom, remapUid, shiftDicomDate, shiftDicomDateTime } from '../../../src/data/deid/dicom.js';
 import { DEID_ACTIONS, KEPT_UID_KEYWORDS } from '../../../src/data/deid/dicom-profile.js';
 import { dcmjs, keywordTag } from '../../../src/data/readers/dicom/dcmjs.js';
+import { parseDicom, pixelStats } from '../../../src/data/readers/index.js';
 
 const FIXTURES = new URL('../../fixtures/dicom/', import.meta.url).pathname;
 const KEY = 'test-secret-key';
@@ -108,6 +109,16 @@ test('dates move by dateShiftDays; pixel-interpretation attributes and pixel dat
     return Buffer.from(ds.byteArray.subarray(el.dataOffset, el.dataOffset + el.length));
   };
   assert.ok(px(before).equals(px(after)), 'pixel data bytes identical');
+});
+
+test('the DICOM reader decodes identical modality values before and after, across transfer syntaxes', async () => {
+  for (const name of ['CT_small.dcm', 'MR_small_bigendian.dcm', 'MR_small_RLE.dcm', 'MR_small_jp2klossless.dcm', 'image_dfl.dcm', 'SC_rgb_jpeg_dcmtk.dcm', 'rtdose.dcm']) {
+    const input = readFileSync(`${FIXTURES}${name}`);
+    const before = await parseDicom(input, name);
+    const after = await parseDicom(deidentifyDicom(input, { ...options(), source: name }).bytes, `${name} (de-identified)`);
+    assert.deepEqual(after.shape, before.shape, name);
+    assert.equal(pixelStats(after).sha256, pixelStats(before).sha256, name);
+  }
 });
 
 test('UIDs: same study → same new StudyInstanceUID, distinct SOP UIDs, valid 2.25 form, key-dependent', () => {
