@@ -82,3 +82,23 @@ test('a missing or invalid model file is named in the error', async () => {
   await assert.rejects(OnnxBackbone.load('/nonexistent/model.onnx', { inputShape: [8, 8, 3] }), /\/nonexistent\/model\.onnx/);
   await assert.rejects(OnnxBackbone.load(EXPECTED, { inputShape: [8, 8, 3] }), /tiny-cnn\.expected\.json/);
 });
+
+test('extraction streams: it reads no more than one batch ahead of what it has yielded', async () => {
+  const bb = await OnnxBackbone.load(MODEL, { inputShape: [8, 8, 3], threads: 1 });
+  let pulled = 0;
+  async function* counted(): AsyncGenerator<BackboneImage> {
+    for (let i = 0; i < 10; i++) {
+      pulled++;
+      yield { id: `img${i}`, pixels: fixtureImage(i % 2) };
+    }
+  }
+  let yielded = 0;
+  for await (const f of extractFeatures(bb, counted(), { batchSize: 4 })) {
+    yielded++;
+    assert.equal(f.id, `img${yielded - 1}`);
+    // Images held at any time: at most the current batch of 4.
+    assert.ok(pulled - yielded < 4, `pulled ${pulled}, yielded ${yielded}`);
+  }
+  assert.equal(yielded, 10);
+  await bb.dispose();
+});
