@@ -181,21 +181,29 @@ export class Catalog {
 
   /**
    * Writes a batch of subjects (record, label, modality references) and their done markers in one
-   * transaction, so an interruption leaves either the whole subject or nothing.
+   * transaction, so an interruption leaves either the whole batch or nothing.
    */
   async addSubjects(subjects: readonly CatalogSubject[], itemKey: (s: CatalogSubject) => string, hook?: (k: number) => void): Promise<void> {
+    if (subjects.length === 0) return;
     await this.transaction(async () => {
-      for (const [k, s] of subjects.entries()) {
-        await this.con.run('INSERT OR REPLACE INTO subjects VALUES ($1, $2, $3, $4)', [s.siteId, s.subjectId, JSON.stringify(s.record), s.source]);
-        // A test hook between the record and its label: a failure here must not leave the record behind.
-        hook?.(k);
-        await this.con.run('INSERT OR REPLACE INTO labels VALUES ($1, $2, $3, $4)', [s.siteId, s.subjectId, s.label, s.labelSource]);
-        for (const im of s.images) {
-          await this.con.run('INSERT OR REPLACE INTO modality_refs VALUES ($1, $2, $3, $4, $5, $6)', [s.siteId, s.subjectId, im.modality, im.path, im.sha256, im.shape ? JSON.stringify(im.shape) : null]);
-        }
-        await this.con.run('INSERT OR REPLACE INTO ingest_items VALUES ($1, $2)', [s.siteId, itemKey(s)]);
-      }
+      await this.insertRows('subjects', subjects.map((s) => [s.siteId, s.subjectId, JSON.stringify(s.record), s.source]));
+      // A test hook between the records and their labels: a failure here must not leave the records behind.
+      subjects.forEach((_s, k) => hook?.(k));
+      await this.insertRows('labels', subjects.map((s) => [s.siteId, s.subjectId, s.label, s.labelSource]));
+      const refs = subjects.flatMap((s) => s.images.map((im) => [s.siteId, s.subjectId, im.modality, im.path, im.sha256, im.shape ? JSON.stringify(im.shape) : null]));
+      await this.insertRows('modality_refs', refs);
+      await this.insertRows('ingest_items', subjects.map((s) => [s.siteId, itemKey(s)]));
     });
+  }
+
+  /** One multi-row INSERT OR REPLACE per 256 rows: far fewer round trips than a statement per row. */
+  private async insertRows(table: string, rows: readonly DuckDBValue[][]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 256) {
+      const chunk = rows.slice(i, i + 256);
+      const width = chunk[0].length;
+      const tuples = chunk.map((_r, k) => `(${Array.from({ length: width }, (_x, j) => `$${k * width + j + 1}`).join(', ')})`);
+      await this.con.run(`INSERT OR REPLACE INTO ${table} VALUES ${tuples.join(', ')}`, chunk.flat());
+    }
   }
 
   /** Marks a site finished. */

@@ -27,7 +27,7 @@ export interface IngestOptions extends LoadManifestOptions {
   readonly batchSize?: number;
   /** Test hook simulating a crash: throw once this many subjects of this run have been committed. */
   readonly failAfter?: number;
-  /** Test hook simulating a crash inside a transaction: throw after writing this subject's record, before its label. */
+  /** Test hook simulating a crash inside a transaction: throw once the records of this subject's batch are written, before their labels. */
   readonly failInside?: string;
   /** Where DICOMweb image sources keep the identified originals they pull, outside the workspace; default dicomWebDownloadDir(workspace). */
   readonly downloadDir?: string;

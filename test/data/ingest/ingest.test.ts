@@ -67,7 +67,7 @@ test('an interrupted ingest leaves no partial subject and resumes to the same ca
 
 test('a failure inside a transaction rolls back the whole batch: no record without its label', async () => {
   const ws = await mkdtemp(join(tmpdir(), 'medtl-ingest-'));
-  // Batches of 4: cleveland-1..4 commit, then the batch holding cleveland-6 fails after writing cleveland-5 and -6's records.
+  // Batches of 4: cleveland-1..4 commit; the next batch (5..8) fails after its records are written and before their labels.
   await assert.rejects(ingest(ws, { failInside: 'cleveland-6' }), /injected failure inside the transaction of subject cleveland-6/);
   const mid = (await dump(ws)) as { counts: Record<string, number>; subjects: { subjectId: string }[] };
   assert.deepEqual(mid.subjects.map((s) => s.subjectId), ['cleveland-1', 'cleveland-2', 'cleveland-3', 'cleveland-4']);
