@@ -1,5 +1,7 @@
 import { readPredictionsFile } from '../evaluate/predictions-file.js';
 import { evaluatePredictions, type Json } from '../evaluate/predictions-report.js';
+import { evaluationReportHtml } from '../report/evaluate-html.js';
+import { writeFileAtomic } from '../util/fs.js';
 
 /** Options of `medtl evaluate`. */
 export interface EvaluateFlags {
@@ -15,6 +17,8 @@ export interface EvaluateFlags {
   readonly ageColumn: string;
   readonly ageBands: readonly number[];
   readonly minPerClass: number;
+  /** HTML report file to write as well (binary predictions only). */
+  readonly report?: string;
 }
 
 const fmt = (v: Json | undefined): string => (typeof v === 'number' ? v.toFixed(3) : 'n/a');
@@ -32,7 +36,7 @@ function scopeLines(title: string, b: { [key: string]: Json }, metrics: readonly
 /** Evaluates a predictions CSV and prints the metrics table, or the JSON document with `--json`. */
 export async function evaluateAndPrint(file: string, flags: EvaluateFlags): Promise<void> {
   const predictions = await readPredictionsFile(file);
-  const doc = evaluatePredictions(predictions, {
+  const opts = {
     threshold: flags.threshold,
     resamples: flags.bootstrap,
     level: 0.95,
@@ -41,7 +45,12 @@ export async function evaluateAndPrint(file: string, flags: EvaluateFlags): Prom
     atSensitivity: flags.atSensitivity,
     subgroups: [...new Set(flags.subgroup)].map((column) => (column === flags.ageColumn ? { column, bands: flags.ageBands } : { column })),
     minPerClass: flags.minPerClass,
-  });
+  };
+  const doc = evaluatePredictions(predictions, opts);
+  if (flags.report) {
+    await writeFileAtomic(flags.report, await evaluationReportHtml(predictions, opts));
+    process.stderr.write(`medtl: report written to ${flags.report}\n`);
+  }
   const warnings = doc.warnings as string[];
   for (const w of warnings) process.stderr.write(`medtl: warning: ${w}\n`);
   if (flags.json) {

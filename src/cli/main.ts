@@ -84,6 +84,7 @@ program
   .option('--age-column <column>', 'the subgroup column cut into --age-bands', 'age')
   .option('--age-bands <list>', 'cut points of the age bands, e.g. 0,50,65,80', bandsOption, [0, 50, 65, 80])
   .option('--min-per-class <n>', 'fewest positives and negatives for a subgroup to get CIs', intOption, 10)
+  .option('--report <file>', 'binary: also write a self-contained HTML report (tables and plots) to this file')
   .action(async (file: string, o: EvaluateFlags) => {
     await evaluateAndPrint(file, o);
   });

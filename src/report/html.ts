@@ -12,16 +12,20 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-const f3 = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(3));
-const withCi = (v: number, ci: readonly [number, number]): string => `${f3(v)}${Number.isFinite(ci[0]) ? ` <span class="ci">[${f3(ci[0])}, ${f3(ci[1])}]</span>` : ''}`;
+/** A number to 3 decimals, or n/a when missing or not finite. */
+export const f3 = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(3));
+/** A value with its CI in a smaller grey span (the CI left out when undefined). */
+export const withCi = (v: number, ci: readonly [number, number]): string => `${f3(v)}${Number.isFinite(ci[0]) ? ` <span class="ci">[${f3(ci[0])}, ${f3(ci[1])}]</span>` : ''}`;
 
-function table(head: readonly string[], rows: readonly (readonly string[])[], cls = ''): string {
+/** An HTML table from header cells and rows of cells (cells are HTML, escaped by the caller). */
+export function table(head: readonly string[], rows: readonly (readonly string[])[], cls = ''): string {
   return `<div class="scroll"><table${cls ? ` class="${cls}"` : ''}><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
     .join('')}</tbody></table></div>`;
 }
 
-const CSS = `
+/** The report's inline stylesheet. */
+export const CSS = `
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#222;background:#fafafa;line-height:1.45}
 main{max-width:1180px;margin:0 auto;padding:24px 32px 64px;background:#fff}
 h1{font-size:1.6em;margin:0 0 4px}h2{font-size:1.25em;margin:32px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:1.05em;margin:20px 0 6px}
@@ -44,7 +48,8 @@ pre{background:#f6f6f6;padding:8px;font-size:12px;overflow-x:auto}
 ul{margin:4px 0 8px}
 `;
 
-function figure(id: ChartId, svg: string | undefined, caption: string): string {
+/** A figure holding one rendered chart (marked empty when there is no SVG) and its caption. */
+export function figure(id: string, svg: string | undefined, caption: string): string {
   if (!svg) return `<figure data-chart="${id}" data-empty="true"><figcaption>${caption}</figcaption></figure>`;
   return `<figure data-chart="${id}">${svg}<figcaption>${caption}</figcaption></figure>`;
 }

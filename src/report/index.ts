@@ -6,3 +6,4 @@ export { readRunFiles, RunFolderError, type RunFiles } from './run-files.js';
 export { renderSvg, type ChartSpec } from './render.js';
 export { CHART_IDS, reportHtml, type ChartId } from './html.js';
 export * from './charts/index.js';
+export { evaluationReportHtml, type EvaluateReportOptions } from './evaluate-html.js';

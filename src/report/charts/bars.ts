@@ -39,7 +39,7 @@ export function groupBarsChart(title: string, bars: readonly GroupBar[], methods
     const xOffset = { field: 'method', type: 'nominal', scale: { domain: [...methods] } };
     return {
       title: p,
-      width: Math.max(160, new Set(rows.map((r) => r.group)).size * (methods.length * 14 + 24)),
+      width: Math.max(160, new Set(rows.map((r) => r.group)).size * Math.max(76, methods.length * 14 + 24)),
       height: 200,
       data: { values: rows },
       layer: [

@@ -13,14 +13,14 @@ export interface ReliabilitySeries {
 /** Stage names used as the colour legend. */
 export const RELIABILITY_STAGES = ['before scaling', 'after temperature scaling'] as const;
 
-function panel(s: ReliabilitySeries): Record<string, unknown> {
+function panel(s: ReliabilitySeries, stages: readonly string[]): Record<string, unknown> {
   const rows = (stage: string, bins: readonly ReliabilityBin[]) =>
     bins.filter((b) => b.count > 0).map((b) => ({ stage, confidence: b.meanConfidence, observed: b.observedFrequency, count: b.count }));
   const values = [...rows(RELIABILITY_STAGES[0], s.before), ...(s.after ? rows(RELIABILITY_STAGES[1], s.after) : [])];
   const enc = {
     x: { field: 'confidence', type: 'quantitative', title: 'mean predicted probability', scale: { domain: [0, 1] } },
     y: { field: 'observed', type: 'quantitative', title: 'observed frequency', scale: { domain: [0, 1] } },
-    color: { field: 'stage', type: 'nominal', title: null, scale: { domain: [...RELIABILITY_STAGES], range: ['#e45756', '#4c78a8'] }, legend: { orient: 'bottom' } },
+    color: { field: 'stage', type: 'nominal', title: null, scale: { domain: [...stages], range: ['#e45756', '#4c78a8'].slice(0, stages.length) }, legend: { orient: 'bottom' } },
   };
   return {
     title: s.temperature === null ? s.method : `${s.method} (T = ${s.temperature.toFixed(2)})`,
@@ -35,11 +35,13 @@ function panel(s: ReliabilitySeries): Record<string, unknown> {
 }
 
 /** Reliability diagrams, one panel per method, before and after temperature scaling, with the identity line. */
-export function calibrationChart(series: readonly ReliabilitySeries[]): ChartSpec {
+export function calibrationChart(series: readonly ReliabilitySeries[], scope = 'target test'): ChartSpec {
+  // The legend lists the after stage only when some panel has one.
+  const stages = series.some((s) => s.after) ? RELIABILITY_STAGES : RELIABILITY_STAGES.slice(0, 1);
   return withBase({
-    title: 'Calibration (reliability), target test: 10 equal-width bins',
+    title: `Calibration (reliability), ${scope}: 10 equal-width bins`,
     columns: 3,
-    concat: series.map(panel),
+    concat: series.map((s) => panel(s, stages)),
     resolve: { legend: { color: 'shared', size: 'shared' } },
   });
 }

@@ -9,7 +9,7 @@ export interface ConfusionSeries {
 }
 
 /** Confusion matrices (true label by predicted label, counts shown in the cells), one panel per method. */
-export function confusionChart(series: readonly ConfusionSeries[]): ChartSpec {
+export function confusionChart(series: readonly ConfusionSeries[], scope = 'target test'): ChartSpec {
   const panel = (s: ConfusionSeries) => {
     const m = s.confusion.matrix;
     const cell = (actual: string, predicted: string, count: number) => ({ actual, predicted, count });
@@ -33,5 +33,5 @@ export function confusionChart(series: readonly ConfusionSeries[]): ChartSpec {
       ],
     };
   };
-  return withBase({ title: 'Confusion matrices, target test', columns: 3, concat: series.map(panel), resolve: { scale: { color: 'independent' } } });
+  return withBase({ title: `Confusion matrices, ${scope}`, columns: 3, concat: series.map(panel), resolve: { scale: { color: 'independent' } } });
 }

@@ -9,6 +9,12 @@ import { prChart } from './pr.js';
 import { rocChart } from './roc.js';
 
 export { budgetChart, calibrationChart, confusionChart, groupBarsChart, prChart, rocChart };
+export type { BudgetPoint } from './budget.js';
+export type { GroupBar } from './bars.js';
+export type { ReliabilitySeries } from './calibration.js';
+export type { ConfusionSeries } from './confusion.js';
+export type { PrSeries } from './pr.js';
+export type { RocSeries } from './roc.js';
 
 /** Every chart spec of a report; a chart without data (no budget curve, no subgroups) is left out. */
 export function reportCharts(d: ReportData): Partial<Record<ChartId, ChartSpec>> {

@@ -10,11 +10,11 @@ export interface PrSeries {
 }
 
 /** Precision-recall curves of every method, as steps (average precision's own interpolation), with the prevalence line. */
-export function prChart(series: readonly PrSeries[], prevalence: number): ChartSpec {
+export function prChart(series: readonly PrSeries[], prevalence: number, scope = 'target test'): ChartSpec {
   const label = (s: PrSeries) => `${s.method} (AUPRC ${Number.isFinite(s.auprc) ? s.auprc.toFixed(3) : 'n/a'})`;
   const values = series.flatMap((s) => s.points.map((p, order) => ({ method: label(s), recall: p.x, precision: p.y, order })));
   return withBase({
-    title: 'Precision-recall curves, target test',
+    title: `Precision-recall curves, ${scope}`,
     width: 340,
     height: 340,
     layer: [

@@ -10,11 +10,11 @@ export interface RocSeries {
 }
 
 /** ROC curves of every method on one set of axes, with the chance diagonal. */
-export function rocChart(series: readonly RocSeries[]): ChartSpec {
+export function rocChart(series: readonly RocSeries[], scope = 'target test'): ChartSpec {
   const label = (s: RocSeries) => `${s.method} (AUROC ${Number.isFinite(s.auroc) ? s.auroc.toFixed(3) : 'n/a'})`;
   const values = series.flatMap((s) => s.points.map((p, order) => ({ method: label(s), fpr: p.x, tpr: p.y, order })));
   return withBase({
-    title: 'ROC curves, target test',
+    title: `ROC curves, ${scope}`,
     width: 340,
     height: 340,
     layer: [
