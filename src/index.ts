@@ -63,6 +63,7 @@ export * from './data/fhir/index.js';
 export * from './data/catalog/index.js';
 export * from './data/ingest/index.js';
 export * from './data/deid/table.js';
+export * from './data/deid/dicom.js';
 export {
   DicomWebError,
   MultipartError,
