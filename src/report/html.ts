@@ -66,7 +66,7 @@ function cardHtml(c: ModelCard): string {
     c.training_data.sites.map((s) => [escapeHtml(s.site), escapeHtml(s.role), String(s.n), String(s.positives), f3(s.prevalence)]),
   )}
 <p>Partitions: ${escapeHtml(Object.entries(c.training_data.partitions).map(([k, v]) => `${k} ${v}`).join(', '))}.</p>
-<h3>Evaluation</h3><p>${escapeHtml(e.test_set)}: ${e.n_test} subjects, ${e.n_positive} positive. AUROC ${auroc ? withCi(auroc.value ?? Number.NaN, auroc.ci ? [auroc.ci[0] ?? Number.NaN, auroc.ci[1] ?? Number.NaN] : [Number.NaN, Number.NaN]) : 'n/a'}; threshold ${f3(e.threshold.value)} (${escapeHtml(e.threshold.chosen_by)}): sensitivity ${f3(e.threshold.sensitivity)}, specificity ${f3(e.threshold.specificity)}; ECE ${f3(e.calibration.ece_before)} before and ${f3(e.calibration.ece_after)} after temperature scaling. ${escapeHtml(e.bootstrap)}.</p>
+<h3>Evaluation</h3><p>Test set: ${escapeHtml(e.test_set)}: ${e.n_test} subjects, ${e.n_positive} positive. AUROC ${auroc ? withCi(auroc.value ?? Number.NaN, auroc.ci ? [auroc.ci[0] ?? Number.NaN, auroc.ci[1] ?? Number.NaN] : [Number.NaN, Number.NaN]) : 'n/a'}; threshold ${f3(e.threshold.value)} (${escapeHtml(e.threshold.chosen_by)}): sensitivity ${f3(e.threshold.sensitivity)}, specificity ${f3(e.threshold.specificity)}; ECE ${f3(e.calibration.ece_before)} before and ${f3(e.calibration.ece_after)} after temperature scaling. ${escapeHtml(e.bootstrap)}.</p>
 <h3>Limitations</h3>${li(c.limitations)}<h3>Caveats</h3>${li(c.caveats)}</section>`;
 }
 
