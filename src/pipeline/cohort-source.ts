@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_SYNTHETIC_SITES, SYNTHETIC_GENERATOR_VERSION, generateSyntheticCohort, harmoniseUnits, readCohort, writeCohort } from '../data/synthetic/index.js';
 import { readJson } from '../util/fs.js';
 import { ingestManifest } from '../data/ingest/index.js';
+import { Catalog, readCatalogCohort } from '../data/catalog/index.js';
 import type { Cohort } from '../data/types.js';
 import type { ProgressReporter } from '../util/progress.js';
 
@@ -82,7 +83,14 @@ async function loadManifestExperimentCohort(
   progress: ProgressReporter,
 ): Promise<{ cohort: Cohort; origin: CohortOrigin }> {
   const r = await ingestManifest(data.path, { workspace, root: data.root, progress });
-  const cohort = r.cohort;
+  // The ingest result's cohort is tabular; read it again with the images decoded from their references.
+  const catalog = await Catalog.open(workspace);
+  let cohort: Cohort;
+  try {
+    cohort = await readCatalogCohort(catalog, r.manifest.name, r.manifest.sites.map((s) => s.id), { images: true });
+  } finally {
+    catalog.close();
+  }
   const counts = r.sites.map((s) => `${s.siteId} ${s.subjects} (${s.status})`).join(', ');
   const quarantined = r.report.quarantine.length;
   progress.log(`manifest ${r.manifest.path} → ${r.catalogPath}: ${cohort.samples.length} subjects: ${counts}${quarantined ? `; ${quarantined} items quarantined (medtl ingest --report lists them)` : ''}`);

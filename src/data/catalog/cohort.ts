@@ -1,11 +1,18 @@
-import type { Cohort, Sample, SiteInfo } from '../types.js';
+import type { Cohort, Image2D, Sample, SiteInfo } from '../types.js';
 import type { Catalog } from './catalog.js';
+import { loadSubjectImage } from './images.js';
+
+/** Options of readCatalogCohort. */
+export interface CatalogCohortOptions {
+  /** Decode each subject's image references into `Sample.image` (default false: a tabular cohort). */
+  readonly images?: boolean;
+}
 
 /**
  * Reads a cohort back from the catalog: the given sites (in that order) with their subjects'
- * records and labels. Images stay referenced in the catalog; this cohort is tabular.
+ * records and labels, and with `images: true` each subject's image as a 2-D slice (see volumeToImage2D).
  */
-export async function readCatalogCohort(catalog: Catalog, name: string, siteIds: readonly string[]): Promise<Cohort> {
+export async function readCatalogCohort(catalog: Catalog, name: string, siteIds: readonly string[], options: CatalogCohortOptions = {}): Promise<Cohort> {
   const rows = await catalog.sites();
   const sites: SiteInfo[] = siteIds.map((id) => {
     const r = rows.find((s) => s.siteId === id);
@@ -20,10 +27,19 @@ export async function readCatalogCohort(catalog: Catalog, name: string, siteIds:
   });
   const subjects = await catalog.subjects(siteIds);
   const order = new Map(siteIds.map((id, k) => [id, k]));
-  const samples: Sample[] = subjects
-    .map((s) => ({ subjectId: s.subjectId, siteId: s.siteId, label: s.label, tabular: s.record }))
-    .sort((a, b) => (order.get(a.siteId) as number) - (order.get(b.siteId) as number) || compareIds(a.subjectId, b.subjectId));
-  return { name, sites, samples, tabularSchema: await catalog.schema() };
+  const samples: Sample[] = [];
+  let imageShape: [number, number, number] | undefined;
+  for (const s of subjects) {
+    let image: Image2D | undefined;
+    if (options.images && s.images.length > 0) {
+      image = await loadSubjectImage(s.images);
+      imageShape ??= [image.height, image.width, image.channels];
+    }
+    samples.push({ subjectId: s.subjectId, siteId: s.siteId, label: s.label, tabular: s.record, ...(image && { image }) });
+  }
+  samples.sort((a, b) => (order.get(a.siteId) as number) - (order.get(b.siteId) as number) || compareIds(a.subjectId, b.subjectId));
+  // Images may differ in size (the image preprocessor resamples each); imageShape is the first one's.
+  return { name, sites, samples, tabularSchema: await catalog.schema(), ...(imageShape && { imageShape }) };
 }
 
 /** Natural order so `site-2` sorts before `site-10`. */

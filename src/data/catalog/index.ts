@@ -1,2 +1,3 @@
 export * from './catalog.js';
 export * from './cohort.js';
+export * from './images.js';
