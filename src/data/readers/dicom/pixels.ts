@@ -54,7 +54,7 @@ function readNative(ds: DataSet, el: Element, attrs: DicomImageAttributes, bigEn
 function expand422(raw: Float64Array, pixels: number, frames: number): Float64Array {
   const out = new Float64Array(pixels * 3 * frames);
   for (let f = 0; f < frames; f++) {
-    for (let p = 0; p + 1 < pixels + 1; p += 2) {
+    for (let p = 0; p < pixels; p += 2) {
       const i = f * pixels * 2 + p * 2;
       const [y1, y2, cb, cr] = [raw[i], raw[i + 1], raw[i + 2], raw[i + 3]];
       const o = (f * pixels + p) * 3;

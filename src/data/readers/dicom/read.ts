@@ -84,6 +84,10 @@ export async function parseDicom(bytes: Uint8Array, source = '<buffer>'): Promis
   let photometricOut: string;
   try {
     const stored = await readStoredPixels(ds, attrs, ts, uid === TS.explicitBE);
+    const convertible = stored.photometric === 'RGB' || (stored.photometric === 'YBR_FULL' && attrs.bitsAllocated === 8);
+    if (attrs.samplesPerPixel === 3 && !convertible) {
+      throw new ImageReadError(`${source}: PhotometricInterpretation (0028,0004) ${attrs.photometric} with ${attrs.bitsAllocated}-bit ${ts.name} samples is not converted to RGB by this reader`);
+    }
     data = toModalityUnits(stored.values, stored.photometric, attrs);
     photometricOut = attrs.samplesPerPixel === 3 ? 'RGB' : stored.photometric;
   } catch (e) {
