@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -104,4 +104,42 @@ test('a manifest with a wrong key is refused before anything is written, naming 
     return true;
   });
   assert.ok(!existsSync(join(ws, 'catalog.duckdb')));
+});
+
+test('a truncated DICOM and a non-DICOM file named .dcm are quarantined at ingest, the good DICOM is de-identified', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'medtl-bad-dcm-'));
+  const good = await readFile('test/fixtures/ingest/phi/S002.dcm');
+  await mkdir(join(dir, 'dcm'));
+  await writeFile(join(dir, 'dcm', 'k1.dcm'), good);
+  await writeFile(join(dir, 'dcm', 'k2.dcm'), good.subarray(0, good.length - 100));
+  await writeFile(join(dir, 'dcm', 'k3.dcm'), 'plain text, not DICOM');
+  await writeFile(join(dir, 't.csv'), 'id,age,dx\nk1,50,1\nk2,51,0\nk3,52,1\n');
+  await writeFile(
+    join(dir, 'manifest.yaml'),
+    `schema: [{ name: age, kind: numeric }]
+sites:
+  - id: d
+    tables: [{ path: t.csv }]
+    subjectId: { column: id }
+    label: { column: dx, positive: [1], negative: [0] }
+    images: { glob: 'dcm/*.dcm', match: '^(?<key>k\\d)\\.dcm$' }
+`,
+  );
+  const ws = await mkdtemp(join(tmpdir(), 'medtl-ws-'));
+  const r = await ingestManifest(join(dir, 'manifest.yaml'), { workspace: ws, env: { MEDTL_DEID_KEY: 'bad-dicom-test-key-0123456789' } });
+  assert.deepEqual(r.sites.map((s) => [s.subjects, s.quarantined]), [[1, 2]]);
+  const q = r.report.quarantine.map((x) => [x.item.replace(`${dir}/`, ''), x.reason]);
+  assert.equal(q[0][0], 'dcm/k2.dcm');
+  // The DICOM reader's message names the tag where the data ran out.
+  assert.match(q[0][1], /^image of subject k2 cannot be read: .*truncated DICOM.*\(7FE0,0010\)/);
+  assert.equal(q[1][0], 'dcm/k3.dcm');
+  assert.match(q[1][1], /^image of subject k3 cannot be read: not a DICOM file/);
+  const c = await Catalog.open(ws);
+  try {
+    const subjects = await c.subjects();
+    assert.deepEqual(subjects.map((s) => s.subjectId), ['k1']);
+    assert.ok(subjects[0].images[0].path.startsWith(join(ws, 'images', 'd', 'k1')), 'the de-identified copy is in the workspace');
+  } finally {
+    c.close();
+  }
 });
