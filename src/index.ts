@@ -53,6 +53,7 @@ export * from './evaluate/subgroups.js';
 export * from './pipeline/experiment.js';
 export * from './pipeline/metrics-json.js';
 export * from './pipeline/partition.js';
+export * from './report/index.js';
 export * from './util/progress.js';
 export * from './util/random.js';
 export * from './evaluate/protocols/index.js';

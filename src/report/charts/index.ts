@@ -9,7 +9,7 @@ import { prChart } from './pr.js';
 import { rocChart } from './roc.js';
 
 export { budgetChart, calibrationChart, confusionChart, groupBarsChart, prChart, rocChart };
-export type { BudgetPoint } from './budget.js';
+export type { BudgetChartPoint } from './budget.js';
 export type { GroupBar } from './bars.js';
 export type { ReliabilitySeries } from './calibration.js';
 export type { ConfusionSeries } from './confusion.js';
