@@ -47,6 +47,10 @@ test('the report renders in headless Chromium: every plot drawn, no console erro
       assert.ok(marks > 0, `${id}: has rendered marks`);
     }
     assert.match((await page.locator('#model-card h2').textContent()) ?? '', /Model card: transfer/);
+    // The guard itself: a page that does reach out is seen and refused, so the checks above can fail.
+    await page.setContent('<img src="https://example.org/x.png">', { waitUntil: 'load' });
+    assert.ok(requests.includes('https://example.org/x.png'), 'an external request is recorded');
+    assert.ok(failed.includes('https://example.org/x.png'), 'and refused');
   } finally {
     await browser.close();
   }
