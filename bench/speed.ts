@@ -166,7 +166,13 @@ async function endToEnd(workspace: string, bundle: string): Promise<Row> {
     );
     if (run.code !== 0) return { ok: false, error: `medtl demo exited with ${run.code}: ${stderrTail(run.stderr)}` };
     const rss = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : NaN;
-    return { ok: true, result: { per_s: 1 / run.seconds, rates: [], peak_rss_mb: rss, config: { wasm_threads: mThreads } }, seconds: run.seconds, json: lastJsonLine(run.stdout) };
+    let json: unknown;
+    try {
+      json = JSON.parse(run.stdout);
+    } catch {
+      json = lastJsonLine(run.stdout);
+    }
+    return { ok: true, result: { per_s: 1 / run.seconds, rates: [], peak_rss_mb: rss, config: { wasm_threads: mThreads } }, seconds: run.seconds, json };
   };
   const torchRun = async (): Promise<Outcome & { seconds?: number; json?: unknown }> => {
     const run = await runChild(python, [join(root, 'bench/reference/demo_pipeline.py'), bundle, join(cache, 'torch-demo-out'), '--intra', String(tThreads), '--interop', '1']);
@@ -208,8 +214,23 @@ async function endToEnd(workspace: string, bundle: string): Promise<Row> {
   const side = (sec: number[], rss: number, config: Record<string, unknown>): SideResult | undefined =>
     sec.length ? { per_s: 1 / median(sec), rates: sec.map((s) => 1 / s), peak_rss_mb: rss, config } : undefined;
   finish(r, side(mSec, mRss, { wasm_threads: mThreads, command: 'node --import tsx src/cli/main.ts demo --quiet --json' }), side(tSec, tRss, tConfig));
-  r.notes = { medtl_seconds: mSec, torch_seconds: tSec, medtl_aurocs: aurocs(mJson), torch_aurocs: aurocs(tJson), torch_epochs: (tJson as { epochs?: unknown })?.epochs };
+  r.notes = {
+    medtl_seconds: mSec,
+    torch_seconds: tSec,
+    medtl_aurocs: aurocs(mJson),
+    torch_aurocs: aurocs(tJson),
+    // Early stopping makes each side train for its own number of epochs; these say how much work each did.
+    medtl_epochs: medtlEpochs((mJson as { run_dir?: string } | undefined)?.run_dir),
+    torch_epochs: (tJson as { epochs?: unknown } | undefined)?.epochs,
+  };
   return r;
+}
+
+/** Epochs per phase of each method of a medtl run, from its run record's history.json. */
+function medtlEpochs(runDir: string | undefined): Record<string, number[]> | undefined {
+  if (!runDir || !existsSync(join(runDir, 'history.json'))) return undefined;
+  const h = JSON.parse(readFileSync(join(runDir, 'history.json'), 'utf8')) as { methods?: { method: string; history?: { epochs: unknown[] }[] }[] };
+  return Object.fromEntries((h.methods ?? []).map((m) => [m.method, (m.history ?? []).map((p) => p.epochs.length)]));
 }
 
 function aurocs(json: unknown): Record<string, number> {
