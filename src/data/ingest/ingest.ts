@@ -71,6 +71,12 @@ function isDicom(bytes: Uint8Array): boolean {
   return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
 }
 
+/** The file's extension, keeping the double ones (`.nii.gz`). */
+function imageExtension(file: string): string {
+  const m = /(\.nii\.gz|\.[A-Za-z0-9]{1,5})$/.exec(file);
+  return m ? m[1].toLowerCase() : '';
+}
+
 function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
@@ -198,13 +204,23 @@ async function subjectWithImages(s: PreparedSubject, workspace: string, key: Buf
         images.push({ modality: 'image', path, sha256: sha256(out.bytes), shape });
       } else {
         const v = await readImageFile(file);
-        images.push({ modality: 'image', path: file, sha256: sha256(bytes), shape: v.shape });
+        let path = file;
+        if (s.image?.phiKey) {
+          // The file name holds the PHI key: reference a copy named by the pseudonym instead.
+          const dir = join(workspace, 'images', safeName(s.siteId), safeName(s.subjectId));
+          mkdirSync(dir, { recursive: true });
+          path = join(dir, `${String(n).padStart(4, '0')}${imageExtension(file)}`);
+          await writeFile(path, bytes);
+          written.push(path);
+        }
+        images.push({ modality: 'image', path, sha256: sha256(bytes), shape: v.shape });
       }
     } catch (e) {
       if (e instanceof DeidKeyError) throw e;
       for (const w of written) await rm(w, { force: true });
       const msg = e instanceof Error ? e.message : String(e);
-      return { item: file, reason: `image of subject ${s.subjectId} cannot be read: ${msg.startsWith(file) ? msg.slice(file.length).replace(/^:\s*/, '') : msg}` };
+      const hide = s.image?.hide ?? ((x: string) => x);
+      return { item: hide(file), reason: hide(`image of subject ${s.subjectId} cannot be read: ${msg.startsWith(file) ? msg.slice(file.length).replace(/^:\s*/, '') : msg}`) };
     }
   }
   return { siteId: s.siteId, subjectId: s.subjectId, record: s.record, source: s.from, label: s.label, labelSource: s.labelSource ?? null, images };

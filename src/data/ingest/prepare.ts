@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import fhirpath from 'fhirpath';
 import { readFhirTable } from '../fhir/ndjson.js';
 import type { ManifestSite } from '../manifest/load.js';
@@ -97,17 +98,20 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
         rawKey = valueKey(v);
       }
       const id = shown(rawKey);
+      // A FHIR row is located by its Patient id: with a PHI id, the location shows the pseudonym.
+      const rowWhere = idIsPhi ? row.where.split(rawKey).join(id) : row.where;
+      const where = `${table.source} ${rowWhere}`;
       const prev = firstAt.get(id);
       if (prev !== undefined) {
         // Two rows for one subject in one table: neither can be trusted to be the right one.
-        q(at, `subject ${id} appears twice in ${table.source} (also at ${prev})`);
+        q(where, `subject ${id} appears twice in ${table.source} (also at ${prev})`);
         if (!duplicated.has(id)) duplicated.set(id, `${table.source} ${prev}`);
         continue;
       }
-      firstAt.set(id, row.where);
+      firstAt.set(id, rowWhere);
       const m = merged.get(id) ?? { id, rawKey, values: {}, from: [] };
       Object.assign(m.values, row.values);
-      m.from.push(at);
+      m.from.push(where);
       merged.set(id, m);
     }
   }
@@ -156,9 +160,12 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
     }
     const keyIsPhi = keyCol !== undefined && site.phi[keyCol] === 'pseudonymise';
     const showKey = (k: string) => (keyIsPhi && options.pseudonymise ? options.pseudonymise(k) : k);
+    // Image file names often carry the key (an MRN): with a PHI key, messages show the pseudonym instead.
+    const rawKeys = [...new Set(keyOf.values())].sort((a, b) => b.length - a.length);
+    const hidePath = (path: string) => (keyIsPhi ? rawKeys.reduce((p, k) => p.split(k).join(showKey(k)), path) : path);
     try {
       const listing = await listImages(site.images, { siteId: site.id, keys: [...keyOf.values()], downloadDir: options.downloadDir });
-      for (const u of listing.unmatched) q(u.file, u.reason);
+      for (const u of listing.unmatched) q(hidePath(u.file), hidePath(u.reason));
       const used = new Set<string>();
       withImages = [];
       for (const s of subjects) {
@@ -166,14 +173,15 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
         const files = key === undefined ? undefined : listing.byKey.get(key);
         if (files && key !== undefined) {
           used.add(key);
-          withImages.push({ ...s, image: { key: showKey(key), files } satisfies ImageRef });
+          withImages.push({ ...s, image: { key: showKey(key), files, ...(keyIsPhi && { phiKey: true, hide: hidePath }) } satisfies ImageRef });
         } else if (site.images.required) {
           const where = site.images.folder !== undefined ? `in ${site.images.folder} (pattern ${site.images.pattern})` : `among ${site.images.glob ?? site.images.dicomweb?.url}`;
           q(s.from, key === undefined ? `no image join key (column '${keyCol}' is empty)` : `join key ${showKey(key)} has no image ${where}`);
         } else withImages.push(s);
       }
       for (const [key, files] of listing.byKey) {
-        if (!used.has(key)) for (const f of files) q(f, `image with join key ${showKey(key)} matches no record of site '${site.id}'`);
+        // A file whose key matches no record cannot be told apart from PHI; with a PHI key column its name is not shown.
+        if (!used.has(key)) for (const f of files) q(keyIsPhi ? `${dirname(f)}/(file of an unknown key)` : f, `image with join key ${keyIsPhi ? '(hidden: PHI key column)' : key} matches no record of site '${site.id}'`);
       }
     } catch (e) {
       q(site.images.folder ?? site.images.glob ?? site.images.dicomweb?.url ?? '(images)', (e as Error).message);

@@ -11,9 +11,13 @@ export interface QuarantineItem {
 
 /** Reference to the image file(s) of one subject, before decoding. */
 export interface ImageRef {
-  /** The join key used to find the files. */
+  /** The join key used to find the files (pseudonymised when the key column is PHI). */
   readonly key: string;
   readonly files: readonly string[];
+  /** The raw key is PHI, so file names holding it must not reach the workspace (the files are copied under the pseudonym). */
+  readonly phiKey?: boolean;
+  /** Replaces the raw key in a path by the shown key, for messages. */
+  readonly hide?: (path: string) => string;
 }
 
 /** One subject of one site after mapping to the shared schema and applying the label. */

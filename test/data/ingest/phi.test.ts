@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import sharp from 'sharp';
 import { ingestManifest } from '../../../src/data/ingest/index.js';
 import { DEID_KEY_ENV } from '../../../src/data/deid/table.js';
 
@@ -31,8 +32,44 @@ const SECRETS = [
   'Okonkwo',
   'Brandvold',
   'ACC-448812',
+  'MRN-771204',
+  'MRN-882315',
+  'MRN-993426',
+  '771204',
+  '993426',
+  'Desmond',
+  'Lindqvist',
+  'Ottilie',
+  'Brackenridge',
+  '1952-03-08',
+  '1980-07-22',
   KEY,
 ];
+
+/**
+ * The fixture folder copied, plus a second site whose PNG images are named by MRN (a PHI join key),
+ * including one image of an MRN that has no record.
+ */
+async function phiData(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'medtl-phi-data-'));
+  await cp('test/fixtures/ingest/phi', dir, { recursive: true });
+  await mkdir(join(dir, 'png'));
+  for (const mrn of ['MRN-771204', 'MRN-882315', 'MRN-993426']) {
+    await sharp({ create: { width: 4, height: 4, channels: 3, background: { r: 1, g: 2, b: 3 } } }).png().toFile(join(dir, 'png', `${mrn}.png`));
+  }
+  const manifest = await readFile(join(dir, 'manifest.yaml'), 'utf8');
+  await writeFile(
+    join(dir, 'manifest.yaml'),
+    `${manifest}  - id: clinic
+    tables: [{ path: clinic.csv }]
+    subjectId: { column: mrn }
+    label: { column: dx, positive: [malignant], negative: [benign] }
+    images: { folder: png, pattern: '{key}.png' }
+    phi: { mrn: pseudonymise, full_name: drop, birth_date: drop }
+`,
+  );
+  return join(dir, 'manifest.yaml');
+}
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -41,20 +78,29 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 test('no PHI value or key byte string appears in any file written under the workspace', async () => {
   const ws = await mkdtemp(join(tmpdir(), 'medtl-phi-'));
-  const r = await ingestManifest(MANIFEST, { workspace: ws, env: { [DEID_KEY_ENV]: KEY } });
+  const r = await ingestManifest(await phiData(), { workspace: ws, env: { [DEID_KEY_ENV]: KEY } });
   // The CLI's --report writes the same report into the workspace; include it in the search.
   await writeFile(join(ws, 'ingest-report.json'), JSON.stringify(r.report));
-  assert.equal(r.cohort.samples.length, 3);
+  assert.deepEqual(r.sites.map((s) => [s.siteId, s.subjects, s.quarantined]), [
+    ['lowfield', 3, 0],
+    ['clinic', 2, 1],
+  ]);
+  // The image of MRN-993426 has no record: quarantined without its name.
+  assert.match(r.report.quarantine[0].item, /png\/\(file of an unknown key\)$/);
   assert.ok(r.cohort.samples.every((s) => /^p-[0-9a-f]{24}$/.test(s.subjectId)), 'subject ids are keyed pseudonyms');
   // 1.1 mg/dL creatinine × 10 / 113.12 g/mol × 1000 = 97.24187… µmol/L; the 1e-3 tolerance covers writing it to 4 decimals.
   const first = r.cohort.samples.find((s) => s.tabular?.age === 59);
   assert.ok(Math.abs((first?.tabular?.creat as number) - 97.2419) < 1e-3);
   assert.deepEqual(Object.keys(first?.tabular ?? {}).sort(), ['age', 'creat', 'grade', 'smoker']);
   // Positive control: the inputs do hold every PHI value, so the search below can find them.
-  const inputs = Buffer.concat([await readFile('test/fixtures/ingest/phi/patients.csv'), await readFile('test/fixtures/ingest/phi/S002.dcm')]);
+  const inputs = Buffer.concat([
+    ...(await Promise.all(['patients.csv', 'clinic.csv', 'S002.dcm'].map((f) => readFile(join('test/fixtures/ingest/phi', f))))),
+    Buffer.from('MRN-993426'),
+  ]);
   for (const secret of SECRETS.slice(0, -1)) assert.ok(inputs.includes(Buffer.from(secret, 'utf8')), `fixture lacks '${secret}'`);
   const files = await filesUnder(ws);
   assert.ok(files.some((f) => f.endsWith('.dcm')), 'the de-identified DICOM copy is in the workspace');
+  assert.equal(files.filter((f) => f.endsWith('.png')).length, 2, 'PNGs named by MRN are copied under the pseudonym');
   assert.ok(files.some((f) => f.endsWith('catalog.duckdb')));
   for (const file of files) {
     const bytes = await readFile(file);
