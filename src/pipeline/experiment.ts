@@ -19,6 +19,7 @@ import type { Sample } from '../data/types.js';
 import { writeReport, type ReportPaths } from '../report/write-report.js';
 import { budgetCurveData, type BudgetCurvePoint } from './budget-curve.js';
 import { fitOnValidation, type ValidationFits } from './operating-points.js';
+import { fitStackingOnValidation } from '../models/stacking.js';
 
 /** One row of the results: a method's target-test evaluation and how it was trained. */
 export interface MethodResult {
@@ -89,6 +90,13 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const runDir = resolve(join(cfg.workspace, 'runs', runId));
   await writeJsonAtomic(join(runDir, 'config.json'), cfg);
   const curveMethods = budgetCurveMethods(cfg);
+  let curveData: ReturnType<typeof budgetCurveData> = [];
+  try {
+    // Planned before any training, so a budget larger than the target pool fails in seconds, not after every method.
+    if (curveMethods.length) curveData = budgetCurveData(parts.transfer, cfg.evaluation.budgetCurve, cfg.split.targetValFraction, cfg.seed + 4);
+  } catch (e) {
+    throw new Error(`evaluation.budgetCurve: ${(e as Error).message}`, { cause: e });
+  }
   const pretrainCache = new Map<string, Promise<TrainedModel>>();
   const results: MethodResult[] = [];
   const predictions: MethodPredictions[] = [];
@@ -129,6 +137,8 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       const ctx = context(method, parts.transfer, method.name);
       progress.log(`${method.name}: ${strategy.description}`);
       const trained = await strategy.run(ctx);
+      // Late fusion with stacking fits its combination on held-out labels, like the threshold and temperature below.
+      fitStackingOnValidation(trained.model, trained.preprocessor, parts.transfer.targetVal.length ? parts.transfer.targetVal : parts.transfer.sourceVal);
       const test = trained.preprocessor.transform(parts.targetTest);
       const scores = predictProba(trained.model, test);
       const val = trained.preprocessor.transform(parts.transfer.targetVal);
@@ -154,10 +164,11 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       // Saved as soon as it exists, so a later failure cannot lose a finished method.
       await saveModelBundle(join(runDir, 'models', method.name), trained);
     }
-    for (const b of budgetCurveData(parts.transfer, cfg.evaluation.budgetCurve, cfg.split.targetValFraction, cfg.seed + 4)) {
+    for (const b of curveData) {
       for (const method of curveMethods) {
         current = `${method.name} (label-budget curve, budget ${b.budget})`;
         const trained = await getStrategy(method.strategy).run(context(method, b.data, `${method.name}@${b.budget}`));
+        fitStackingOnValidation(trained.model, trained.preprocessor, b.data.targetVal.length ? b.data.targetVal : b.data.sourceVal);
         const test = trained.preprocessor.transform(parts.targetTest);
         const e = evaluateBinary(test.labels, predictProba(trained.model, test), {
           threshold: cfg.evaluation.threshold,

@@ -44,3 +44,17 @@ test('a failing method keeps the finished methods and says where', async () => {
   assert.match(await readFile(join(runDir, 'predictions.csv'), 'utf8'), /^method,site,subject_id,y_true,y_score\ntab,hosp_d,/);
   assert.ok(!existsSync(join(runDir, 'metrics.json')), 'an incomplete run has no metrics.json');
 });
+
+test('a label-budget curve larger than the target pool fails before any training, naming the key', async () => {
+  const workspace = await mkdtemp(join(tmpdir(), 'medtl-fail-'));
+  const cfg = parseExperiment({
+    seed: 5,
+    workspace,
+    data: { kind: 'synthetic', imageSize: 16 },
+    preprocess: { imageSize: 16 },
+    evaluation: { budgetCurve: [20, 5000] },
+    methods: [{ name: 'tab', strategy: 'freeze_unfreeze', modalities: ['tabular'] }],
+  });
+  await assert.rejects(runExperiment(cfg, { runId: 'r2' }), /^Error: evaluation\.budgetCurve: label budget count 5000 exceeds the \d+ subjects of the pool$/);
+  assert.ok(!existsSync(join(workspace, 'runs', 'r2', 'models')), 'no method was trained');
+});
