@@ -16,8 +16,8 @@ export function confusionChart(series: readonly ConfusionSeries[], scope = 'targ
     const values = [cell('negative', 'negative', m[0][0]), cell('negative', 'positive', m[0][1]), cell('positive', 'negative', m[1][0]), cell('positive', 'positive', m[1][1])];
     const max = Math.max(1, ...values.map((v) => v.count));
     const xy = {
-      x: { field: 'predicted', type: 'nominal', title: 'predicted', sort: ['negative', 'positive'], axis: { labelAngle: 0 } },
-      y: { field: 'actual', type: 'nominal', title: 'actual', sort: ['negative', 'positive'] },
+      x: { field: 'predicted', type: 'nominal', title: 'predicted', sort: ['negative', 'positive'], axis: { labelAngle: 0, grid: false } },
+      y: { field: 'actual', type: 'nominal', title: 'actual', sort: ['negative', 'positive'], axis: { grid: false } },
     };
     return {
       title: { text: s.method, subtitle: `threshold ${s.confusion.threshold.toFixed(3)} (${s.confusion.source})`, subtitleFontSize: 10 },
