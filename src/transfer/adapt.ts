@@ -5,6 +5,7 @@ import { trainPhase, type PhaseHistory, type StepContext, type TrainContext, typ
 import { Rng } from '../util/random.js';
 import { embed } from './embedding.js';
 import { cloneModel } from './model-ops.js';
+import { labelBlindStage } from './stage-cache.js';
 import { labelledTarget, trainContextOf, unlabelledTargetSamples } from './target-data.js';
 import type { TrainedModel, TransferContext } from './types.js';
 
@@ -43,21 +44,31 @@ export function adaptModel(fm: FusionModel, source: FeatureSet, target: FeatureS
  * A domain-adaptation strategy's run: adapt a copy of the source model to the target's unlabelled
  * pool, then fine-tune on the target label budget when there is one and `finetune` is set.
  */
-export async function runAdaptation(ctx: TransferContext, name: string, makeAligner: (fm: FusionModel) => Aligner & { dispose?(): void }, finetune: boolean): Promise<TrainedModel> {
-  const pretrained = await ctx.pretrained();
-  const pre = pretrained.preprocessor;
-  const model = cloneModel(pretrained.model, ctx.seed);
-  const source = pre.transform(ctx.data.sourceTrain);
-  const target = pre.transform(unlabelledTargetSamples(ctx));
-  const aligner = makeAligner(model);
-  const history: PhaseHistory[] = [...pretrained.history];
-  try {
-    const phase: TrainPhase = { ...ctx.plan.pretrain, epochs: ctx.plan.finetune.epochs, patience: ctx.plan.finetune.patience, name: `${name} adaptation`, trainable: ['image', 'tabular', 'head'] };
-    history.push(adaptModel(model, source, target, aligner, phase, trainContextOf(ctx)));
-  } finally {
-    aligner.dispose?.();
-  }
-  if (finetune && ctx.data.targetTrain.length > 0) {
+export async function runAdaptation(
+  ctx: TransferContext,
+  name: string,
+  makeAligner: (fm: FusionModel) => Aligner & { dispose?(): void },
+  opts: { readonly finetune: boolean; readonly epochs?: number },
+): Promise<TrainedModel> {
+  // Adaptation never reads target labels, so every label budget shares one adapted model.
+  const adapted = await labelBlindStage(ctx, `adapt:${name}`, async () => {
+    const pretrained = await ctx.pretrained();
+    const pre = pretrained.preprocessor;
+    const model = cloneModel(pretrained.model, ctx.seed);
+    const source = pre.transform(ctx.data.sourceTrain);
+    const target = pre.transform(unlabelledTargetSamples(ctx));
+    const aligner = makeAligner(model);
+    try {
+      const phase: TrainPhase = { ...ctx.plan.pretrain, epochs: opts.epochs ?? ctx.plan.finetune.epochs, patience: ctx.plan.finetune.patience, name: `${name} adaptation`, trainable: ['image', 'tabular', 'head'] };
+      return { model, preprocessor: pre, history: [...pretrained.history, adaptModel(model, source, target, aligner, phase, trainContextOf(ctx))] };
+    } finally {
+      aligner.dispose?.();
+    }
+  });
+  const pre = adapted.preprocessor;
+  const model = cloneModel(adapted.model, ctx.seed);
+  const history: PhaseHistory[] = [...adapted.history];
+  if (opts.finetune && ctx.data.targetTrain.length > 0) {
     const { train, val } = labelledTarget(ctx, pre);
     history.push(trainPhase(model, train, val, { ...ctx.plan.finetune, name: 'fine-tune all layers', trainable: ['image', 'tabular', 'head'] }, trainContextOf(ctx)));
   }

@@ -11,6 +11,6 @@ export const coral: TransferStrategy = {
   usesSource: true,
   async run(ctx) {
     const opts = parseStrategyOptions('coral', ctx.options);
-    return runAdaptation(ctx, 'CORAL', () => ({ loss: (s, t) => tf.mul(coralLoss(s, t), opts.weight) as tf.Scalar }), opts.finetune);
+    return runAdaptation(ctx, 'CORAL', () => ({ loss: (s, t) => tf.mul(coralLoss(s, t), opts.weight) as tf.Scalar }), opts);
   },
 };

@@ -93,7 +93,7 @@ export const dann: TransferStrategy = {
         const classifier = new DomainClassifier(embeddingWidth(fm), opts.hidden, ctx.seed);
         return { ...dannAligner(classifier, opts.weight, opts.gamma), dispose: () => classifier.dispose() };
       },
-      opts.finetune,
+      opts,
     );
   },
 };

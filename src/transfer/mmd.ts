@@ -11,6 +11,6 @@ export const mmd: TransferStrategy = {
   usesSource: true,
   async run(ctx) {
     const opts = parseStrategyOptions('mmd', ctx.options);
-    return runAdaptation(ctx, 'MMD', () => ({ loss: (s, t) => tf.mul(mmdLoss(s, t), opts.weight) as tf.Scalar }), opts.finetune);
+    return runAdaptation(ctx, 'MMD', () => ({ loss: (s, t) => tf.mul(mmdLoss(s, t), opts.weight) as tf.Scalar }), opts);
   },
 };

@@ -9,6 +9,8 @@ const adaptation = {
   weight: nonNeg.default(1),
   /** Fine-tune on the target's labelled budget after adapting, when there is one. */
   finetune: z.boolean().default(true),
+  /** Epochs of the adaptation phase; default: the fine-tune phase's epochs. */
+  epochs: positiveInt.optional(),
 };
 
 /** Options shared by the instance re-weighting strategies. */

@@ -2,7 +2,8 @@ import { buildFusionModel } from '../../models/fusion.js';
 import type { FeatureSet } from '../../preprocess/features.js';
 import { fitPreprocessor } from '../../preprocess/preprocessor.js';
 import { trainPhase, type PhaseHistory } from '../../train/loop.js';
-import { specFor } from '../model-ops.js';
+import { cloneModel, specFor } from '../model-ops.js';
+import { labelBlindStage } from '../stage-cache.js';
 import { parseStrategyOptions } from '../options.js';
 import { labelledTarget, trainContextOf, unlabelledTargetSamples } from '../target-data.js';
 import type { TransferContext, TransferStrategy, TrainedModel } from '../types.js';
@@ -23,23 +24,28 @@ function tabularRows(fs: FeatureSet, strategy: string): Rows {
  * fine-tunes on the target label budget when there is one and `finetune` is set.
  */
 async function runReweighted(ctx: TransferContext, name: string, clip: number, finetune: boolean, weigh: (s: Rows, t: Rows) => ArrayLike<number>): Promise<TrainedModel> {
-  const { sourceTrain, sourceVal } = ctx.data;
-  const pre = fitPreprocessor(sourceTrain, { modalities: ctx.modalities, schema: ctx.schema, image: ctx.image });
-  const source = pre.transform(sourceTrain);
-  const target = pre.transform(unlabelledTargetSamples(ctx));
-  if (target.n === 0) throw new Error(`${name}: no target rows to estimate importance weights from`);
-  const weights = clipAndNormalise(weigh(tabularRows(source, name), tabularRows(target, name)), clip);
-  const model = buildFusionModel(specFor(ctx, pre), ctx.seed);
-  const history: PhaseHistory[] = [
-    trainPhase(model, source, sourceVal.length ? pre.transform(sourceVal) : null, { ...ctx.plan.pretrain, name: `${name} weighted source training`, trainable: ['image', 'tabular', 'head'] }, trainContextOf(ctx), {
+  // The weights read only source rows and the label-blind target pool: every label budget shares the weighted model.
+  const weighted = await labelBlindStage(ctx, `reweight:${name}`, () => {
+    const { sourceTrain, sourceVal } = ctx.data;
+    const pre = fitPreprocessor(sourceTrain, { modalities: ctx.modalities, schema: ctx.schema, image: ctx.image });
+    const source = pre.transform(sourceTrain);
+    const target = pre.transform(unlabelledTargetSamples(ctx));
+    if (target.n === 0) throw new Error(`${name}: no target rows to estimate importance weights from`);
+    const weights = clipAndNormalise(weigh(tabularRows(source, name), tabularRows(target, name)), clip);
+    const model = buildFusionModel(specFor(ctx, pre), ctx.seed);
+    const phase = trainPhase(model, source, sourceVal.length ? pre.transform(sourceVal) : null, { ...ctx.plan.pretrain, name: `${name} weighted source training`, trainable: ['image', 'tabular', 'head'] }, trainContextOf(ctx), {
       sampleWeights: weights,
-    }),
-  ];
+    });
+    return { model, preprocessor: pre, history: [phase], report: { importanceWeights: summariseWeights(weights) } };
+  });
+  const pre = weighted.preprocessor;
+  const model = cloneModel(weighted.model, ctx.seed);
+  const history: PhaseHistory[] = [...weighted.history];
   if (finetune && ctx.data.targetTrain.length > 0) {
     const { train, val } = labelledTarget(ctx, pre);
     history.push(trainPhase(model, train, val, { ...ctx.plan.finetune, name: 'fine-tune all layers', trainable: ['image', 'tabular', 'head'] }, trainContextOf(ctx)));
   }
-  return { model, preprocessor: pre, history, report: { importanceWeights: summariseWeights(weights) } };
+  return { model, preprocessor: pre, history, report: weighted.report };
 }
 
 /** Instance re-weighting by a domain classifier's density ratio p(target|x)/p(source|x). */
