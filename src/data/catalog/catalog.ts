@@ -30,6 +30,8 @@ export interface CatalogSubject {
   readonly label: BinaryLabel;
   readonly labelSource: string | null;
   readonly images: readonly CatalogImage[];
+  /** Pseudonymised PHI columns (column → pseudonym). */
+  readonly pseudonyms: Readonly<Record<string, string>>;
 }
 
 /** A modality reference: an image file (the source, or its de-identified copy in the workspace) and its hash. */
@@ -52,7 +54,9 @@ export interface CatalogProvenance {
 const DDL = [
   `CREATE TABLE IF NOT EXISTS schema_columns (position INTEGER, name VARCHAR PRIMARY KEY, kind VARCHAR, unit VARCHAR, categories VARCHAR, description VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS sites (site_id VARCHAR PRIMARY KEY, description VARCHAR, manifest VARCHAR, fingerprint VARCHAR, missing_columns VARCHAR, recorded_units VARCHAR, completed_at VARCHAR)`,
-  `CREATE TABLE IF NOT EXISTS subjects (site_id VARCHAR, subject_id VARCHAR, record VARCHAR, source VARCHAR, PRIMARY KEY (site_id, subject_id))`,
+  `CREATE TABLE IF NOT EXISTS subjects (site_id VARCHAR, subject_id VARCHAR, record VARCHAR, source VARCHAR, pseudonyms VARCHAR, PRIMARY KEY (site_id, subject_id))`,
+  // Catalogs written before pseudonyms were kept get the column (NULL = none).
+  `ALTER TABLE subjects ADD COLUMN IF NOT EXISTS pseudonyms VARCHAR`,
   `CREATE TABLE IF NOT EXISTS labels (site_id VARCHAR, subject_id VARCHAR, label INTEGER, source_value VARCHAR, PRIMARY KEY (site_id, subject_id))`,
   `CREATE TABLE IF NOT EXISTS modality_refs (site_id VARCHAR, subject_id VARCHAR, modality VARCHAR, path VARCHAR, sha256 VARCHAR, shape VARCHAR, PRIMARY KEY (site_id, subject_id, path))`,
   `CREATE TABLE IF NOT EXISTS provenance (site_id VARCHAR, source_path VARCHAR, sha256 VARCHAR, bytes BIGINT, kind VARCHAR, PRIMARY KEY (site_id, source_path))`,
@@ -186,7 +190,7 @@ export class Catalog {
   async addSubjects(subjects: readonly CatalogSubject[], itemKey: (s: CatalogSubject) => string, hook?: (k: number) => void): Promise<void> {
     if (subjects.length === 0) return;
     await this.transaction(async () => {
-      await this.insertRows('subjects', subjects.map((s) => [s.siteId, s.subjectId, JSON.stringify(s.record), s.source]));
+      await this.insertRows('subjects', subjects.map((s) => [s.siteId, s.subjectId, JSON.stringify(s.record), s.source, JSON.stringify(s.pseudonyms)]));
       // A test hook between the records and their labels: a failure here must not leave the records behind.
       subjects.forEach((_s, k) => hook?.(k));
       await this.insertRows('labels', subjects.map((s) => [s.siteId, s.subjectId, s.label, s.labelSource]));
@@ -214,7 +218,7 @@ export class Catalog {
   /** Every subject of the given sites (all sites when omitted), ordered by site then subject. */
   async subjects(siteIds?: readonly string[]): Promise<CatalogSubject[]> {
     const rows = await this.rows(
-      `SELECT s.site_id, s.subject_id, s.record, s.source, l.label, l.source_value FROM subjects s JOIN labels l USING (site_id, subject_id) ORDER BY s.site_id, s.subject_id`,
+      `SELECT s.site_id, s.subject_id, s.record, s.source, s.pseudonyms, l.label, l.source_value FROM subjects s JOIN labels l USING (site_id, subject_id) ORDER BY s.site_id, s.subject_id`,
     );
     const refs = await this.rows('SELECT * FROM modality_refs ORDER BY site_id, subject_id, path');
     const bySubject = new Map<string, CatalogImage[]>();
@@ -234,6 +238,7 @@ export class Catalog {
         source: String(r.source),
         label: Number(r.label) as BinaryLabel,
         labelSource: r.source_value === null ? null : String(r.source_value),
+        pseudonyms: JSON.parse(String(r.pseudonyms ?? '{}')) as Record<string, string>,
         images: bySubject.get(`${String(r.site_id)}/${String(r.subject_id)}`) ?? [],
       }));
   }

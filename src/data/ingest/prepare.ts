@@ -146,7 +146,20 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
       q(at, bad);
       continue;
     }
-    subjects.push({ siteId: site.id, subjectId: m.id, label: label.label, ...(label.source !== undefined && { labelSource: label.source }), record, from: at });
+    const pseudonyms: Record<string, string> = {};
+    for (const [col, action] of Object.entries(site.phi)) {
+      const v = m.values[col];
+      if (action === 'pseudonymise' && col !== idCol && v !== null && v !== undefined && options.pseudonymise) pseudonyms[col] = options.pseudonymise(valueKey(v));
+    }
+    subjects.push({
+      siteId: site.id,
+      subjectId: m.id,
+      label: label.label,
+      ...(label.source !== undefined && { labelSource: label.source }),
+      record,
+      ...(Object.keys(pseudonyms).length > 0 && { pseudonyms }),
+      from: at,
+    });
   }
 
   let withImages = subjects;

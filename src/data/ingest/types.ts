@@ -28,6 +28,8 @@ export interface PreparedSubject {
   readonly label: BinaryLabel;
   /** The source value the label was derived from, as text (absent for an expression label). */
   readonly labelSource?: string;
+  /** PHI columns declared `pseudonymise` (other than the id) → keyed pseudonym; kept for linking, never model features. */
+  readonly pseudonyms?: Readonly<Record<string, string>>;
   /** Shared-schema values in canonical units; null = missing. */
   readonly record: Readonly<Record<string, TabularValue>>;
   /** The table location(s) the record came from, e.g. `/data/a.csv line 12`. */

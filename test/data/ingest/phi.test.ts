@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
+import { Catalog } from '../../../src/data/catalog/catalog.js';
 import { ingestManifest } from '../../../src/data/ingest/index.js';
 import { DEID_KEY_ENV } from '../../../src/data/deid/table.js';
 
@@ -98,6 +99,12 @@ test('no PHI value or key byte string appears in any file written under the work
     Buffer.from('MRN-993426'),
   ]);
   for (const secret of SECRETS.slice(0, -1)) assert.ok(inputs.includes(Buffer.from(secret, 'utf8')), `fixture lacks '${secret}'`);
+  const c = await Catalog.open(ws);
+  const stored = await c.subjects(['lowfield']);
+  c.close();
+  // The pseudonymised address is kept (for linking) as a keyed pseudonym, never as a model feature.
+  assert.ok(stored.every((s) => /^p-[0-9a-f]{24}$/.test(s.pseudonyms.address ?? '')));
+  assert.equal(new Set(stored.map((s) => s.pseudonyms.address)).size, 3);
   const files = await filesUnder(ws);
   assert.ok(files.some((f) => f.endsWith('.dcm')), 'the de-identified DICOM copy is in the workspace');
   assert.equal(files.filter((f) => f.endsWith('.png')).length, 2, 'PNGs named by MRN are copied under the pseudonym');
