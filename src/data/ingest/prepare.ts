@@ -26,9 +26,15 @@ export class PrepareError extends Error {
 }
 
 /** Reads one table source of a site (a delimited/Parquet file or a FHIR export). */
-export async function readSource(t: TableSource): Promise<TableData> {
+export async function readSource(t: TableSource, textColumns: readonly string[] = []): Promise<TableData> {
   if (t.fhir) return readFhirTable(t.fhir);
-  return readTableFile({ ...t, path: t.path as string });
+  // Identifiers are text: DuckDB would read `0042` as the number 42 and lose the PACS's Patient ID.
+  return readTableFile({ ...t, path: t.path as string, textColumns });
+}
+
+/** The text form of a subject identifier or join key: trimmed as written, never reformatted as a number. */
+export function idKey(v: TabularValue): string {
+  return typeof v === 'number' ? String(v) : String(v).trim();
 }
 
 /** The text form of a value used for comparisons: numbers canonical (`1.0` → `1`), text trimmed. */
@@ -64,7 +70,7 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
   const sourceFiles: string[] = [];
   for (const t of site.tables) {
     try {
-      const data = await readSource(t);
+      const data = await readSource(t, [idCol, site.images?.key].filter((c): c is string => c !== undefined));
       tables.push(data);
       sourceFiles.push(...data.files);
       for (const r of data.rejected) q(`${r.file} ${r.where}`, r.reason);
@@ -95,7 +101,7 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
           q(at, `subject id column '${idCol}' is empty`);
           continue;
         }
-        rawKey = valueKey(v);
+        rawKey = idKey(v);
       }
       const id = shown(rawKey);
       // A FHIR row is located by its Patient id: with a PHI id, the location shows the pseudonym.
@@ -169,7 +175,7 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
     for (const s of subjects) {
       const m = merged.get(s.subjectId) as Merged;
       const k = keyCol === undefined ? m.rawKey : m.values[keyCol];
-      if (k !== null && k !== undefined) keyOf.set(s.subjectId, valueKey(k));
+      if (k !== null && k !== undefined) keyOf.set(s.subjectId, idKey(k));
     }
     const keyIsPhi = keyCol !== undefined && site.phi[keyCol] === 'pseudonymise';
     const showKey = (k: string) => (keyIsPhi && options.pseudonymise ? options.pseudonymise(k) : k);

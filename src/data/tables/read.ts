@@ -9,7 +9,11 @@ import { TableReadError, type RejectedRow, type SourceRow, type TableData } from
 export const DEFAULT_MISSING: readonly string[] = ['', 'NA', '?'];
 
 /** Options of a delimited or Parquet file read. */
-export type FileTableOptions = Omit<TableSource, 'fhir' | 'path'> & { readonly path: string };
+export type FileTableOptions = Omit<TableSource, 'fhir' | 'path'> & {
+  readonly path: string;
+  /** Columns read as text whatever they look like (identifiers), where the file has them and no type is declared. */
+  readonly textColumns?: readonly string[];
+};
 
 /** The table format from the declared one or the file extension. */
 export function tableFormat(t: { path: string; format?: 'csv' | 'tsv' | 'parquet' }): 'csv' | 'tsv' | 'parquet' {
@@ -76,6 +80,19 @@ async function readParquet(con: DuckDBConnection, t: FileTableOptions): Promise<
   return { source: t.path, files: [t.path], columns: names ?? columns, rows: out, rejected: [] };
 }
 
+async function textTypes(con: DuckDBConnection, t: FileTableOptions, opts: readonly string[]): Promise<Record<string, string>> {
+  const wanted = (t.textColumns ?? []).filter((c) => !t.types?.[c]);
+  if (wanted.length === 0) return {};
+  let present: string[];
+  try {
+    present = (await con.runAndReadAll(`DESCRIBE SELECT * FROM read_csv(${sqlString(t.path)}, ${opts.join(', ')})`)).getRowObjectsJS().map((r) => String(r.column_name));
+  } catch {
+    // The real read below reports what is wrong with the file.
+    return {};
+  }
+  return Object.fromEntries(wanted.filter((c) => present.includes(c)).map((c) => [c, 'VARCHAR']));
+}
+
 async function readDelimited(con: DuckDBConnection, t: FileTableOptions, format: 'csv' | 'tsv'): Promise<TableData> {
   const delim = t.delimiter ?? (format === 'tsv' ? '\t' : ',');
   const missing = (t.missing ?? DEFAULT_MISSING).map(String);
@@ -90,7 +107,8 @@ async function readDelimited(con: DuckDBConnection, t: FileTableOptions, format:
     `auto_type_candidates=['BIGINT', 'DOUBLE', 'VARCHAR']`,
   ];
   if (t.names) opts.push(`names=${sqlList(t.names)}`);
-  if (t.types) opts.push(`types={${Object.entries(t.types).map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ')}}`);
+  const types = { ...(await textTypes(con, t, opts)), ...t.types };
+  if (Object.keys(types).length > 0) opts.push(`types={${Object.entries(types).map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ')}}`);
   let rows: Record<string, unknown>[];
   let columns: string[];
   let rejects: Record<string, unknown>[];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { loadManifestCohort } from '../../../src/data/manifest/index.js';
+import { idKey, valueKey } from '../../../src/data/ingest/prepare.js';
 
 /** A manifest over the hand-written table and FHIR fixtures, with three differently recorded sites. */
 async function manifest(): Promise<string> {
@@ -79,4 +80,10 @@ test('FHIR, CSV and TSV sites map to one shared schema in canonical units', asyn
     ['fhir', 'fhir/Observation.ndjson line 8'],
     ['fhir', 'fhir/Observation.ndjson line 9'],
   ]);
+});
+
+test('identifiers keep their written form; compared values are canonical', () => {
+  assert.equal(idKey(' 0042 '), '0042');
+  assert.equal(idKey(42), '42');
+  assert.equal(valueKey('1.0'), '1');
 });

@@ -73,3 +73,16 @@ test('a missing file or a type for an unknown column is an error naming the file
   await assert.rejects(readTableFile({ path: `${DIR}/nope.csv`, header: true }), (e: Error) => e instanceof TableReadError && /nope\.csv: cannot read the table \(ENOENT\)/.test(e.message));
   await assert.rejects(readTableFile({ path: `${DIR}/site-a.csv`, header: true, types: { agee: 'DOUBLE' } }), /site-a\.csv: /);
 });
+
+test('identifier columns stay text: leading zeros survive and absent columns are ignored', async () => {
+  const { mkdtemp, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(`${tmpdir()}/medtl-ids-`);
+  // Identifiers that look like decimals would be inferred as DOUBLE and reformatted (1.50 -> 1.5).
+  await writeFile(`${dir}/ids.csv`, 'mrn,age\n1.50,61\n7,55\n');
+  const inferred = await readTableFile({ path: `${dir}/ids.csv`, header: true });
+  assert.deepEqual(inferred.rows.map((r) => r.values.mrn), [1.5, 7]);
+  const asText = await readTableFile({ path: `${dir}/ids.csv`, header: true, textColumns: ['mrn', 'not_there'] });
+  assert.deepEqual(asText.rows.map((r) => r.values.mrn), ['1.50', '7']);
+  assert.deepEqual(asText.rows.map((r) => r.values.age), [61, 55]);
+});
