@@ -16,6 +16,8 @@ export const FLAMBY_PUBLISHED: readonly { readonly setting: string; readonly acc
 export interface DocsMeta {
   readonly budgets: readonly number[];
   readonly command: string;
+  /** A paragraph placed under the heading, e.g. how a split or interrupted run was done. */
+  readonly note?: string;
   readonly wallSeconds: number;
   readonly writeJson: (path: string, value: unknown) => Promise<void>;
 }
@@ -55,6 +57,7 @@ function accuracySection(entries: readonly SummaryEntry[], budgets: readonly num
     'per-cell numbers are in `docs/benchmarks-accuracy.json`. Cells are AUROC mean [95% t-interval over seeds] / accuracy mean',
     `at threshold 0.5, over ${seeds} seeds. Every strategy is in \`docs/methods.md\`.`,
     '',
+    ...(meta.note ? [meta.note, ''] : []),
     '### UCI heart disease: splits and how they compare to FLamby',
     '',
     'Data: the four processed UCI files through `examples/heart-disease/manifest.yaml` (`loadManifestCohort`); label = `num > 0`;',

@@ -23,13 +23,20 @@ export const LUNG_STRATEGIES: readonly string[] = ['target_only', 'source_only',
 export const LUNG_UNIMODAL: readonly string[] = ['target_only', 'full_finetune'];
 
 /** Runs the lung grid for each seed, appending rows; cells already in `done` are skipped. */
-export async function runLungGrid(opts: { rowsFile: string; done: ReadonlySet<string>; log: (l: string) => void; seeds: readonly number[] }): Promise<void> {
+export async function runLungGrid(opts: {
+  rowsFile: string;
+  done: ReadonlySet<string>;
+  log: (l: string) => void;
+  seeds: readonly number[];
+  strategies?: readonly string[];
+  options?: Readonly<Record<string, unknown>>;
+}): Promise<void> {
   for (const seed of opts.seeds) {
     const cfg = parseExperiment({ name: 'lung-bench', seed, workspace: './medtl-workspace' });
     const { cohort } = await loadExperimentCohort(cfg, silentProgress);
     const parts = partitionCohort(cohort, cfg);
     const cells: { fusion?: FusionType; modalities: Modality[]; strategy: string }[] = [
-      ...LUNG_FUSIONS.flatMap((fusion) => LUNG_STRATEGIES.map((strategy) => ({ fusion, modalities: ['image', 'tabular'] as Modality[], strategy }))),
+      ...LUNG_FUSIONS.flatMap((fusion) => (opts.strategies ?? LUNG_STRATEGIES).map((strategy) => ({ fusion, modalities: ['image', 'tabular'] as Modality[], strategy }))),
       ...(['image', 'tabular'] as Modality[]).flatMap((m) => LUNG_UNIMODAL.map((strategy) => ({ modalities: [m], strategy }))),
     ];
     const pretrainCache = new Map<string, Promise<TrainedModel>>();
@@ -48,6 +55,7 @@ export async function runLungGrid(opts: { rowsFile: string; done: ReadonlySet<st
         seed,
         progress: silentProgress,
         label: `${fusionLabel} ${c.strategy}`,
+        options: opts.options?.[c.strategy],
         pretrained() {
           let p = pretrainCache.get(pk);
           if (!p) pretrainCache.set(pk, (p = Promise.resolve().then(() => pretrainOnSources(ctx))));

@@ -15,6 +15,8 @@
 // --parts        loso,flamby,lung (default all)            --rows  rows file (default tmp/bench-accuracy/rows.jsonl)
 // --resume       keep the rows file and skip finished cells  --no-docs  do not touch docs/
 // --da-epochs    adaptation epochs of coral, mmd and dann (default 10, to keep the grid affordable)
+// --note         a paragraph placed under the Accuracy heading (e.g. how a split run was done)
+// --lung-seeds   number of lung seeds (default 1)      --lung-strategies  default target_only,source_only,full_finetune,coral,dann
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -43,6 +45,8 @@ const { values } = parseArgs({
     'summarise-only': { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
     'da-epochs': { type: 'string', default: '10' },
+    'lung-strategies': { type: 'string' },
+    note: { type: 'string', default: '' },
   },
 });
 
@@ -71,13 +75,13 @@ if (!values['summarise-only']) {
   process.stderr.write(`backend ${compute.backend}\n`);
   const cfg = parseExperiment({});
   const done = new Set((await readRows()).map(rowKey));
+  const da = { epochs: Number(values['da-epochs']) };
+  const daOptions = { coral: da, mmd: da, dann: da };
   const log = (line: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${line}\n`);
   if (parts.has('loso') || parts.has('flamby')) {
     const { cohort, quarantine } = await loadManifestCohort(values.manifest, values['data-root'] ? { root: values['data-root'] } : {});
     log(`heart disease: ${cohort.samples.length} patients from ${cohort.sites.map((s) => s.id).join(', ')} (${quarantine.length} rows quarantined)`);
-    const daOptions = { epochs: Number(values['da-epochs']) };
-    const options = { coral: daOptions, mmd: daOptions, dann: daOptions };
-    const setup: GridSetup = { samples: cohort.samples, schema: cohort.tabularSchema, cfg, rowsFile: values.rows, done, log, options };
+    const setup: GridSetup = { samples: cohort.samples, schema: cohort.tabularSchema, cfg, rowsFile: values.rows, done, log, options: daOptions };
     const sites = cohort.sites.map((s) => s.id);
     const targets = list(values.targets) ?? sites;
     for (const seed of seeds) {
@@ -85,13 +89,13 @@ if (!values['summarise-only']) {
       if (parts.has('loso')) for (const target of targets) await runLosoCell(setup, target, seed, budgets, strategies);
     }
   }
-  if (parts.has('lung')) await runLungGrid({ rowsFile: values.rows, done, log, seeds: seedsOf(values['lung-seeds']) });
+  if (parts.has('lung')) await runLungGrid({ rowsFile: values.rows, done, log, seeds: seedsOf(values['lung-seeds']), strategies: list(values['lung-strategies']), options: daOptions });
 }
 
 const rows = await readRows();
 const wallSeconds = (performance.now() - t0) / 1000;
 if (!values['no-docs']) {
-  await writeAccuracyDocs(rows, { budgets, command: process.argv.slice(2).join(' '), wallSeconds, writeJson: (p, v) => writeJsonAtomic(p, v) });
+  await writeAccuracyDocs(rows, { budgets, command: process.argv.slice(2).filter((a, i, all) => a !== '--note' && all[i - 1] !== '--note').join(' '), note: values.note, wallSeconds, writeJson: (p, v) => writeJsonAtomic(p, v) });
   process.stderr.write(`wrote docs/benchmarks-accuracy.json and the Accuracy section of docs/benchmarks.md (${rows.length} rows)\n`);
 }
 process.stderr.write(`wall time ${wallSeconds.toFixed(0)} s\n`);
