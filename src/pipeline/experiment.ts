@@ -30,6 +30,8 @@ export interface MethodResult {
   readonly history: readonly PhaseHistory[];
   /** Youden threshold and temperature fitted on target validation, applied to target test. */
   readonly validation: ValidationFits;
+  /** Target-test subjects lacking each modality the method uses; they are still predicted, from the others. */
+  readonly missingModalities: Readonly<Partial<Record<Modality, number>>>;
   /** Wall time of this method, including any source pretraining it triggered first. */
   readonly seconds: number;
 }
@@ -157,6 +159,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
         evaluation,
         history: trained.history,
         validation,
+        missingModalities: countMissingModalities(parts.targetTest, method.modalities),
         seconds: (performance.now() - started) / 1000,
       });
       predictions.push({ method: method.name, keys: test.keys, labels: test.labels, scores });
@@ -215,6 +218,12 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   for (const net of nets) net.dispose();
   const report = await writeReport(runDir);
   return { ...result, report };
+}
+
+/** How many samples lack each of the given modalities. */
+export function countMissingModalities(samples: readonly Sample[], modalities: readonly Modality[]): Partial<Record<Modality, number>> {
+  const has: Record<Modality, (s: Sample) => boolean> = { image: (s) => s.image !== undefined, tabular: (s) => s.tabular !== undefined, text: (s) => s.text !== undefined && s.text !== '' };
+  return Object.fromEntries(modalities.map((m) => [m, samples.filter((s) => !has[m](s)).length]));
 }
 
 /** The methods the label-budget curve retrains, checked against the configured methods. */

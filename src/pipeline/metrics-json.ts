@@ -38,6 +38,8 @@ export interface MethodMetricsJson {
   readonly n_val: number;
   /** Why `youden` or `temperature_scaling` is null, else null. */
   readonly validation_note: string | null;
+  /** Target-test subjects lacking each modality the method uses (predicted from the others). */
+  readonly missing_modalities: Readonly<Record<string, number>>;
 }
 
 /** One point of the label-budget curve in metrics.json. */
@@ -101,6 +103,7 @@ export function toMetricsJson(r: RunRecordResult): MetricsJson {
       temperature_scaling: temperatureJson(m.validation),
       n_val: m.validation.nVal,
       validation_note: m.validation.note,
+      missing_modalities: { ...m.missingModalities },
     })),
     budget_curve: r.budgetCurve.map((p) => ({
       method: p.method,

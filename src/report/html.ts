@@ -48,6 +48,13 @@ pre{background:#f6f6f6;padding:8px;font-size:12px;overflow-x:auto}
 ul{margin:4px 0 8px}
 `;
 
+/** One sentence on the target-test subjects that lacked a modality a method uses (older runs lack the field). */
+function missingNote(methods: readonly { method: string; missing_modalities?: Readonly<Record<string, number>> }[]): string {
+  const lacking = methods.flatMap((m) => Object.entries(m.missing_modalities ?? {}).filter(([, n]) => n > 0).map(([mod, n]) => `${escapeHtml(m.method)}: ${n} without ${escapeHtml(mod)}`));
+  if (methods.every((m) => m.missing_modalities === undefined)) return '';
+  return lacking.length ? `Target test subjects lacking a modality, predicted from the others with it masked: ${lacking.join('; ')}.` : 'Every target test subject had every modality its method uses.';
+}
+
 /** A figure holding one rendered chart (marked empty when there is no SVG) and its caption. */
 export function figure(id: string, svg: string | undefined, caption: string): string {
   if (!svg) return `<figure data-chart="${id}" data-empty="true"><figcaption>${caption}</figcaption></figure>`;
@@ -126,7 +133,7 @@ export function reportHtml(d: ReportData, svgs: Partial<Record<ChartId, string>>
 <section id="sites"><h2>Data by site</h2>${table(['site', 'role', 'subjects', 'positives', 'prevalence', 'with image', 'with record'], siteRows)}</section>
 <section id="methods"><h2>Method comparison (target test)</h2>
 ${table(['method', 'strategy, modalities', 'AUROC', 'AUPRC', 'balanced accuracy', 'Brier', 'ECE', 'Youden threshold, test sens/spec', 'temperature, test ECE after', `AUROC of ${escapeHtml(d.primary)} minus this, DeLong p`], methodRows, 'methods')}
-<p class="lead">★ the primary (transfer) method the model card describes. Balanced accuracy at threshold ${f.config.evaluation.threshold}. Youden's threshold and the temperature are fitted on the ${mj.methods[0]?.n_val ?? 0} target validation subjects and applied unchanged to test. DeLong: two-sided test of the AUROC difference (${escapeHtml(d.primary)} minus the row) on the same subjects.</p></section>
+<p class="lead">★ the primary (transfer) method the model card describes. Balanced accuracy at threshold ${f.config.evaluation.threshold}. Youden's threshold and the temperature are fitted on the ${mj.methods[0]?.n_val ?? 0} target validation subjects and applied unchanged to test. DeLong: two-sided test of the AUROC difference (${escapeHtml(d.primary)} minus the row) on the same subjects. ${missingNote(mj.methods)}</p></section>
 <section id="plots"><h2>Plots</h2>
 <div class="grid">${figure('roc', svgs.roc, 'ROC per method; dashed: chance.')}${figure('pr', svgs.pr, 'Precision-recall per method; dashed: prevalence (a no-skill classifier).')}</div>
 ${figure('calibration', svgs.calibration, 'Reliability per method: mean predicted probability against observed frequency of positives in 10 equal-width bins, dot area = subjects in the bin; red before, blue after temperature scaling fitted on target validation. Dashed: perfect calibration.')}

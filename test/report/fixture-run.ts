@@ -94,6 +94,7 @@ export async function writeFixtureRun(seed = 7): Promise<string> {
         evaluation: evaluateBinary(preds[k].labels, preds[k].scores, opts),
         history: [],
         validation: fitOnValidation(v.labels, v.scores, preds[k].labels, preds[k].scores),
+        missingModalities: { tabular: k === 1 ? 3 : 0 },
         seconds: 0.1,
       };
     }),

@@ -41,6 +41,7 @@ test('the report holds every chart as rendered SVG, the tables and the model car
   assert.match(html, /<td>transfer ★<\/td>/);
   assert.match(html, /too small: 0 positives|too small: \d+ (positives|negatives)/, 'too-small subgroups are flagged in the table');
   assert.match(html, /Configuration \(config\.json\)/);
+  assert.match(html, /lacking a modality, predicted from the others with it masked: target_only: 3 without tabular\./, 'missing-modality counts are reported');
 });
 
 test('method table values equal metrics.json where both report them (AUROC and CI from the same bootstrap seed)', async () => {
