@@ -27,7 +27,7 @@ const cache = new WeakMap<readonly unknown[], Map<string, Promise<PerSourceModel
 export function perSourceModels(ctx: TransferContext): Promise<PerSourceModels> {
   let byKey = cache.get(ctx.data.sourceTrain);
   if (!byKey) cache.set(ctx.data.sourceTrain, (byKey = new Map()));
-  const key = `${[...ctx.modalities].sort().join('+')}:${ctx.seed}`;
+  const key = [[...ctx.modalities].sort().join('+'), ctx.seed, JSON.stringify(ctx.architecture), JSON.stringify(ctx.plan.pretrain)].join('|');
   let p = byKey.get(key);
   if (!p) {
     p = Promise.resolve().then(() => trainPerSource(ctx));
