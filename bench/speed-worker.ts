@@ -8,8 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { parseArgs } from 'node:util';
 import { initCompute } from '../src/compute/backend.js';
-import { openOnnxModel, runOnnxBatch } from '../src/compute/onnx-session.js';
+import { streamFeatures } from '../src/compute/feature-stream.js';
 import { buildFusionModel } from '../src/models/fusion.js';
+import { OnnxBackbone } from '../src/models/onnx-backbone.js';
 import { DEFAULT_MODEL_SPEC } from '../src/models/spec.js';
 import type { FeatureSet } from '../src/preprocess/features.js';
 import { trainPhase } from '../src/train/loop.js';
@@ -119,16 +120,18 @@ async function fusionTrain(): Promise<number[]> {
   return timeReps(() => void trainPhase(fm, train, null, phase, { seed: seed++, balanceClasses: true }), epochs * n);
 }
 
-/** ResNet-18 features through onnxruntime-node, batch 32 at 224x224x3 (NCHW, as exported). */
+/** ResNet-18 features through medtl's frozen-backbone path (OnnxBackbone + streamFeatures), batch 32 at 224x224x3 (HWC in, NCHW to the model). */
 async function onnxFeatures(): Promise<{ rates: number[]; extra: object }> {
   if (!args.model) throw new Error('onnx_features needs --model <file.onnx>');
-  const model = await openOnnxModel(args.model, { threads });
-  const x = randomData(new Rng('speed:onnx'), 32 * 3 * 224 * 224);
-  const batches = steps || 1;
+  const backbone = await OnnxBackbone.load(args.model, { inputShape: [224, 224, 3], layout: 'nchw', threads });
+  const image = randomData(new Rng('speed:onnx'), 224 * 224 * 3);
+  const n = 32 * (steps || 1);
+  const extractor = backbone.extractor();
   const rates = await timeReps(async () => {
-    for (let b = 0; b < batches; b++) await runOnnxBatch(model, x, [32, 3, 224, 224]);
-  }, batches * 32);
-  return { rates, extra: { engine: 'onnxruntime-node', intra_op_threads: model.threads, graph_optimization: 'all', execution_mode: 'sequential' } };
+    await streamFeatures(Array.from({ length: n }, () => image), n, (im, out, off) => out.set(im, off), extractor, { batchSize: 32 });
+  }, n);
+  await backbone.dispose();
+  return { rates, extra: { engine: 'onnxruntime-node', intra_op_threads: threads, graph_optimization: backbone.options.optimization ?? 'all', execution_mode: 'sequential', embedding_dim: backbone.dim } };
 }
 
 async function main(): Promise<void> {

@@ -3,6 +3,8 @@ export * from './data/types.js';
 export * from './data/splits.js';
 export * from './data/synthetic/index.js';
 export * from './compute/backend.js';
+export * from './compute/onnx-session.js';
+export * from './compute/feature-stream.js';
 export * from './config/experiment.js';
 export * from './preprocess/features.js';
 export * from './preprocess/image.js';

@@ -1,18 +1,13 @@
-import { readFile } from 'node:fs/promises';
-import * as os from 'node:os';
-import * as ort from 'onnxruntime-node';
+import type { BatchExtractor, FillItem } from '../compute/feature-stream.js';
+import { closeOnnxModel, onnxOutputSize, openOnnxModel, runOnnxBatch, type OnnxModel, type OnnxSessionOptions } from '../compute/onnx-session.js';
 import type { FeatureSet, FloatBlock } from '../preprocess/features.js';
-import { sha256 } from '../util/fs.js';
-import { imageHash, type EmbeddingCache } from './embedding-cache.js';
 
-/** How to open a frozen image backbone. */
-export interface OnnxBackboneOptions {
+/** How to open a frozen image backbone (session options as for openOnnxModel). */
+export interface OnnxBackboneOptions extends OnnxSessionOptions {
   /** [height, width, channels] the model takes (images passed in must already have this size). */
   readonly inputShape: readonly [number, number, number];
   /** Tensor layout of the model input: nchw (PyTorch exports) or nhwc (TensorFlow exports). Default nchw. */
   readonly layout?: 'nchw' | 'nhwc';
-  /** Intra-op threads; one per core when absent. */
-  readonly threads?: number;
 }
 
 /** One image to embed: an id, its pixels (HWC float32 at the backbone's input size, 1 or its channel count) and optionally the source bytes to key the cache by. */
@@ -23,45 +18,33 @@ export interface BackboneImage {
   readonly bytes?: Uint8Array;
 }
 
-/** One image's embedding, and whether it came from the cache. */
-export interface BackboneFeature {
-  readonly id: string;
-  readonly embedding: Float32Array;
-  readonly cached: boolean;
-}
-
 /** A frozen pretrained image model, loaded from an ONNX file, that maps images to embedding vectors. */
 export class OnnxBackbone {
   private constructor(
-    readonly path: string,
-    /** sha256 of the model file, half of every cache key. */
-    readonly modelHash: string,
-    private readonly session: ort.InferenceSession,
+    private readonly model: OnnxModel,
     readonly options: OnnxBackboneOptions,
+    /** Floats per embedding. */
+    readonly dim: number,
   ) {}
 
-  /** Opens an ONNX model file for CPU inference. */
+  /** Opens an ONNX model file for CPU inference (through openOnnxModel) and learns its embedding size. */
   static async load(path: string, options: OnnxBackboneOptions): Promise<OnnxBackbone> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (e) {
-      throw new Error(`cannot read ONNX model ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
-    }
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(bytes, {
-        executionProviders: ['cpu'],
-        graphOptimizationLevel: 'all',
-        intraOpNumThreads: options.threads ?? os.availableParallelism(),
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-      });
-    } catch (e) {
-      throw new Error(`cannot open ONNX model ${path}: ${(e as Error).message}`, { cause: e });
-    }
-    if (session.inputNames.length !== 1) throw new Error(`ONNX model ${path}: a backbone takes one input, this one takes [${session.inputNames.join(', ')}]`);
-    return new OnnxBackbone(path, sha256(bytes), session, options);
+    const model = await openOnnxModel(path, options);
+    const known = onnxOutputSize(model);
+    if (known !== undefined) return new OnnxBackbone(model, options, known);
+    // The output's feature axes are symbolic in the file: one blank image tells their size.
+    const probe = new OnnxBackbone(model, options, 0);
+    return new OnnxBackbone(model, options, (await probe.embed(new Float32Array(probe.pixelsPerImage), 1)).dim);
+  }
+
+  /** The model file. */
+  get path(): string {
+    return this.model.path;
+  }
+
+  /** sha256 of the model file, half of every cache key. */
+  get modelHash(): string {
+    return this.model.sha256;
   }
 
   /** Floats per image at the input size. */
@@ -91,92 +74,45 @@ export class OnnxBackbone {
         }
       }
     }
-    const dims = nchw ? [n, c, h, w] : [n, h, w, c];
-    const input = new ort.Tensor('float32', buf, dims);
-    const name = this.session.inputNames[0];
-    const out = await this.session.run({ [name]: input });
-    const t = out[this.session.outputNames[0]];
-    if (t.type !== 'float32') throw new Error(`ONNX model ${this.path}: output '${this.session.outputNames[0]}' is ${t.type}, expected float32`);
-    const data = new Float32Array(t.data as Float32Array);
-    for (const v of Object.values(out)) v.dispose();
-    input.dispose();
-    return { dim: data.length / n, data };
+    const out = await runOnnxBatch(this.model, buf, nchw ? [n, c, h, w] : [n, h, w, c]);
+    return { dim: out.data.length / n, data: out.data };
+  }
+
+  /** This backbone as a BatchExtractor for extractFeatures/streamFeatures: HWC images in, embeddings out, keyed by the model file. */
+  extractor(): BatchExtractor {
+    const inputSize = this.pixelsPerImage;
+    // Reused layout buffer: onnxruntime reads the input only during run().
+    let scratch: Float32Array | undefined;
+    return {
+      inputSize,
+      outputDim: this.dim,
+      modelHash: this.modelHash,
+      run: async (batch, n) => {
+        scratch ??= new Float32Array(batch.length);
+        return (await this.embed(batch.subarray(0, n * inputSize), n, scratch)).data;
+      },
+    };
+  }
+
+  /** Fills extractor input from a BackboneImage: its HWC pixels, a single channel repeated across the model's channels. */
+  fillImage(): FillItem<BackboneImage> {
+    const [h, w, c] = this.options.inputShape;
+    return (im, out, offset) => {
+      if (im.pixels.length === h * w * c) out.set(im.pixels, offset);
+      else if (im.pixels.length === h * w) for (let p = 0; p < h * w; p++) out.fill(im.pixels[p], offset + p * c, offset + (p + 1) * c);
+      else throw new Error(`image '${im.id}': ${im.pixels.length} values, expected ${h * w * c} or ${h * w} (${h}x${w}x${c} or ${h}x${w}x1)`);
+    };
   }
 
   /** Releases the inference session. */
   async dispose(): Promise<void> {
-    await this.session.release();
+    await closeOnnxModel(this.model);
   }
 }
 
-/** Options for batched feature extraction. */
-export interface ExtractOptions {
-  /** Images per inference call (default 32). */
-  readonly batchSize?: number;
-  /** Embeddings already computed for the same image bytes and model file are read from here, new ones written. */
-  readonly cache?: EmbeddingCache;
-}
-
-/**
- * Embeds a stream of images with a frozen backbone, in input order. Memory stays bounded by one batch:
- * at most `batchSize` images are held, the input buffer is reused, and each batch's embeddings are
- * yielded before the next batch is read. Cache hits skip inference.
- */
-export async function* extractFeatures(
-  backbone: OnnxBackbone,
-  images: AsyncIterable<BackboneImage> | Iterable<BackboneImage>,
-  opts: ExtractOptions = {},
-): AsyncGenerator<BackboneFeature> {
-  const batchSize = opts.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
-  const per = backbone.pixelsPerImage;
-  const scratch = new Float32Array(batchSize * per);
-  let batch: BackboneImage[] = [];
-  const flush = async function* (): AsyncGenerator<BackboneFeature> {
-    const hashes = batch.map((im) => imageHash(im.bytes ?? im.pixels));
-    const found = opts.cache ? await Promise.all(hashes.map((h) => opts.cache!.get(h, backbone.modelHash))) : batch.map(() => undefined);
-    const missing = batch.map((_, i) => i).filter((i) => !found[i]);
-    if (missing.length) {
-      const channels = batch[missing[0]].pixels.length / (per / backbone.options.inputShape[2]);
-      const packed = new Float32Array(missing.length * (per / backbone.options.inputShape[2]) * channels);
-      missing.forEach((i, j) => {
-        const px = batch[i].pixels;
-        if (px.length !== packed.length / missing.length) throw new Error(`image '${batch[i].id}': ${px.length} values, expected ${packed.length / missing.length} (${backbone.options.inputShape.join('x')})`);
-        packed.set(px, j * px.length);
-      });
-      const emb = await backbone.embed(packed, missing.length, scratch);
-      for (const [j, i] of missing.entries()) {
-        const e = emb.data.slice(j * emb.dim, (j + 1) * emb.dim);
-        found[i] = e;
-        if (opts.cache) await opts.cache.set(hashes[i], backbone.modelHash, e);
-      }
-    }
-    const missed = new Set(missing);
-    for (const [i, im] of batch.entries()) yield { id: im.id, embedding: found[i]!, cached: !missed.has(i) };
-    batch = [];
-  };
-  for await (const im of images) {
-    batch.push(im);
-    if (batch.length === batchSize) yield* flush();
-  }
-  if (batch.length) yield* flush();
-}
-
-/** Collects extracted features into a row-major block (ids in order), e.g. to set FeatureSet.imageEmbedding. */
-export async function collectFeatures(features: AsyncIterable<BackboneFeature>): Promise<{ ids: string[]; block: FloatBlock }> {
-  const ids: string[] = [];
-  const rows: Float32Array[] = [];
-  for await (const f of features) {
-    ids.push(f.id);
-    rows.push(f.embedding);
-  }
-  const dim = rows[0]?.length ?? 0;
-  const data = new Float32Array(rows.length * dim);
-  rows.forEach((r, i) => {
-    if (r.length !== dim) throw new Error(`image '${ids[i]}': embedding has ${r.length} values, others have ${dim}`);
-    data.set(r, i * dim);
-  });
-  return { ids, block: { dim, data } };
+/** The cache key of a BackboneImage for extractFeatures: its source bytes when given, else its pixels. */
+export function backboneImageKey(im: BackboneImage): Uint8Array | Float32Array {
+  return im.bytes ?? im.pixels;
 }
 
 /** A feature set whose image modality is the given embeddings (rows in the feature set's order), for a model with imageEncoder 'embedding'. */

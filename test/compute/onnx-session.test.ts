@@ -1,51 +1,46 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { onnxExtractor, openOnnxModel, runOnnxBatch } from '../../src/compute/onnx-session.js';
-import { streamFeatures } from '../../src/compute/feature-stream.js';
+import { closeOnnxModel, onnxOutputSize, openOnnxModel, runOnnxBatch } from '../../src/compute/onnx-session.js';
+import { sha256 } from '../../src/util/fs.js';
 
-const MODEL = fileURLToPath(new URL('./fixtures/tiny-conv.onnx', import.meta.url));
-// PyTorch's outputs for x = arange(48).reshape(3, 1, 4, 4) / 10 (see fixtures/SOURCE-tiny-conv.md).
-const EXPECTED = [
-  [-0.2486320436000824, -0.38656842708587646],
-  [-0.39115390181541443, -1.0380313396453857],
-  [-0.5336757898330688, -1.6894941329956055],
-];
-const input = Float32Array.from({ length: 48 }, (_, i) => i / 10);
+// tiny-cnn.onnx: Conv(3->4, 3x3) + ReLU + global average pool, NCHW [N,3,8,8] -> [N,4]; made by make_tiny_cnn.py beside it.
+const MODEL = fileURLToPath(new URL('../fixtures/onnx/tiny-cnn.onnx', import.meta.url));
+const EXPECTED = fileURLToPath(new URL('../fixtures/onnx/tiny-cnn.expected.json', import.meta.url));
 
-// Both runtimes sum 9 float32 products per pixel and average 16 pixels, in different orders:
-// rounding differences stay near 1e-7 relative; 1e-5 absolute leaves margin and still catches any wrong weight or layout.
+/** The generator script's fixed input, stored NCHW: x[n, c, h, w] = sin(n + 0.1 c + 0.01 (8 h + w)). */
+const input = Float32Array.from({ length: 2 * 3 * 64 }, (_, k) => Math.sin(Math.floor(k / 192) + 0.1 * (Math.floor(k / 64) % 3) + 0.01 * (k % 64)));
+
+// float32 conv sums over 27 taps in a different order than PyTorch: agreement to 1e-5 absolute, on outputs of
+// order 0.01-0.1, leaves margin for rounding and still catches any wrong weight or layout.
 const TOL = 1e-5;
 
 describe('onnx-session', () => {
   it('runs a batch and matches PyTorch', async () => {
     const model = await openOnnxModel(MODEL, { threads: 1 });
-    assert.equal(model.inputName, 'input');
-    const out = await runOnnxBatch(model, input, [3, 1, 4, 4]);
-    assert.deepEqual([...out.dims], [3, 2]);
-    EXPECTED.flat().forEach((v, i) => assert.ok(Math.abs(out.data[i] - v) <= TOL, `feature ${i}: ${out.data[i]} vs ${v}`));
+    assert.equal(model.inputName, 'pixels');
+    assert.equal(model.optimization, 'all');
+    assert.equal(model.sha256, sha256(await readFile(MODEL)));
+    assert.equal(onnxOutputSize(model), 4);
+    const expected = (JSON.parse(await readFile(EXPECTED, 'utf8')) as { output: number[][] }).output;
+    const out = await runOnnxBatch(model, input, [2, 3, 8, 8]);
+    assert.deepEqual([...out.dims], [2, 4]);
+    expected.flat().forEach((v, i) => assert.ok(Math.abs(out.data[i] - v) <= TOL, `feature ${i}: ${out.data[i]} vs ${v}`));
+    await closeOnnxModel(model);
   });
 
-  it('names the file when it cannot be opened', async () => {
+  it('gives the same outputs without graph optimisation', async () => {
+    const a = await openOnnxModel(MODEL, { threads: 1 });
+    const b = await openOnnxModel(MODEL, { threads: 1, optimization: 'disabled' });
+    const [x, y] = [await runOnnxBatch(a, input, [2, 3, 8, 8]), await runOnnxBatch(b, input, [2, 3, 8, 8])];
+    // Fused and unfused kernels sum in different orders: same tolerance as against PyTorch.
+    x.data.forEach((v, i) => assert.ok(Math.abs(v - y.data[i]) <= TOL, `feature ${i}: ${v} vs ${y.data[i]}`));
+    await Promise.all([closeOnnxModel(a), closeOnnxModel(b)]);
+  });
+
+  it('names the file when it cannot be read or is not a model', async () => {
     await assert.rejects(openOnnxModel('/nonexistent/model.onnx'), /\/nonexistent\/model\.onnx/);
-  });
-
-  it('streams items through the model in batches, with a partial last batch, in order', async () => {
-    const model = await openOnnxModel(MODEL, { threads: 1 });
-    const items = [0, 1, 2, 0, 1, 2, 2]; // image indices into `input`
-    const seen: number[] = [];
-    const features = await streamFeatures(items, items.length, (k, buf, off) => buf.set(input.subarray(k * 16, (k + 1) * 16), off), onnxExtractor(model, [1, 4, 4], 2), {
-      batchSize: 3,
-      onBatch: (done) => seen.push(done),
-    });
-    assert.deepEqual(seen, [3, 6, 7]);
-    items.forEach((k, i) => EXPECTED[k].forEach((v, j) => assert.ok(Math.abs(features[i * 2 + j] - v) <= TOL, `item ${i} feature ${j}`)));
-  });
-
-  it('rejects a source that yields a different count than announced', async () => {
-    const model = await openOnnxModel(MODEL, { threads: 1 });
-    const fill = (k: number, buf: Float32Array, off: number) => buf.set(input.subarray(k * 16, (k + 1) * 16), off);
-    await assert.rejects(streamFeatures([0, 1], 3, fill, onnxExtractor(model, [1, 4, 4], 2)), /yielded 2 items, 3 were announced/);
-    await assert.rejects(streamFeatures([0, 1, 2], 2, fill, onnxExtractor(model, [1, 4, 4], 2)), /more than the 2 items/);
+    await assert.rejects(openOnnxModel(EXPECTED), /tiny-cnn\.expected\.json/);
   });
 });

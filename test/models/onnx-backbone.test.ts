@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { collectFeatures, extractFeatures, type StreamOptions } from '../../src/compute/feature-stream.js';
 import { EmbeddingCache, imageHash } from '../../src/models/embedding-cache.js';
-import { collectFeatures, extractFeatures, OnnxBackbone, type BackboneImage } from '../../src/models/onnx-backbone.js';
+import { backboneImageKey, OnnxBackbone, type BackboneImage } from '../../src/models/onnx-backbone.js';
 import { sha256 } from '../../src/util/fs.js';
 
 // tiny-cnn.onnx: Conv(3->4, 3x3) + ReLU + global average pool, NCHW [N,3,8,8] -> [N,4]; made by make_tiny_cnn.py beside it.
@@ -20,6 +21,11 @@ function fixtureImage(i: number): Float32Array {
 
 async function* stream(n: number): AsyncGenerator<BackboneImage> {
   for (let i = 0; i < n; i++) yield { id: `img${i}`, pixels: fixtureImage(i % 2) };
+}
+
+/** Embeds images with the backbone through the shared streaming API. */
+function embedAll(bb: OnnxBackbone, images: AsyncIterable<BackboneImage> | Iterable<BackboneImage>, opts: StreamOptions<BackboneImage>) {
+  return extractFeatures(images, bb.fillImage(), bb.extractor(), opts);
 }
 
 test('the ONNX backbone reproduces the PyTorch outputs of the exported model', async () => {
@@ -38,7 +44,7 @@ test('the ONNX backbone reproduces the PyTorch outputs of the exported model', a
 
 test('batched extraction keeps input order across a partial last batch and equals one-at-a-time embedding', async () => {
   const bb = await OnnxBackbone.load(MODEL, { inputShape: [8, 8, 3], threads: 1 });
-  const { ids, block } = await collectFeatures(extractFeatures(bb, stream(7), { batchSize: 3 }));
+  const { ids, block } = await collectFeatures(embedAll(bb, stream(7), { batchSize: 3 }), (im) => im.id);
   assert.deepEqual(ids, ['img0', 'img1', 'img2', 'img3', 'img4', 'img5', 'img6']);
   assert.equal(block.dim, 4);
   for (let i = 0; i < 7; i++) {
@@ -55,6 +61,13 @@ test('single-channel images are repeated across the model channels', async () =>
   const rgb = new Float32Array(192);
   for (let p = 0; p < 64; p++) rgb.fill(gray[p], p * 3, p * 3 + 3);
   assert.deepEqual((await bb.embed(gray, 1)).data, (await bb.embed(rgb, 1)).data);
+  // The extractor's fill repeats the channel the same way.
+  const { block } = await collectFeatures(
+    embedAll(bb, [{ id: 'gray', pixels: gray }, { id: 'rgb', pixels: rgb }], { batchSize: 2 }),
+    (im) => im.id,
+  );
+  assert.deepEqual(block.data.subarray(0, 4), block.data.subarray(4, 8));
+  assert.throws(() => bb.fillImage()({ id: 'bad', pixels: new Float32Array(5) }, new Float32Array(192), 0), /image 'bad': 5 values/);
   await bb.dispose();
 });
 
@@ -62,14 +75,14 @@ test('the embedding cache misses first, hits on the same image and model, and ne
   const dir = await mkdtemp(join(tmpdir(), 'medtl-embcache-'));
   const bb = await OnnxBackbone.load(MODEL, { inputShape: [8, 8, 3], threads: 1 });
   const cache = new EmbeddingCache(dir);
-  const first = await collectFeatures(extractFeatures(bb, stream(4), { batchSize: 2, cache }));
+  const first = await collectFeatures(embedAll(bb, stream(4), { batchSize: 2, cache }), (im) => im.id);
   // Images 0 and 2 (and 1 and 3) have identical pixels, so the second of each pair is a hit: 2 misses, 2 hits within the run.
   assert.deepEqual(cache.stats, { hits: 2, misses: 2, writes: 2 });
   const again = [];
-  for await (const f of extractFeatures(bb, stream(4), { batchSize: 2, cache })) again.push(f);
-  assert.ok(again.every((f) => f.cached));
+  for await (const b of embedAll(bb, stream(4), { batchSize: 2, cache })) again.push(b);
+  assert.ok(again.every((b) => b.cached.every(Boolean)));
   assert.deepEqual(cache.stats, { hits: 6, misses: 2, writes: 2 });
-  again.forEach((f, i) => assert.deepEqual(f.embedding, first.block.data.slice(i * 4, i * 4 + 4)));
+  assert.deepEqual(Float32Array.from(again.flatMap((b) => [...b.features])), first.block.data);
   // The key is image hash plus model hash: a different model file misses.
   const otherModel = 'f'.repeat(64);
   assert.equal(await cache.get(imageHash(fixtureImage(0)), otherModel), undefined);
@@ -78,12 +91,36 @@ test('the embedding cache misses first, hits on the same image and model, and ne
   await bb.dispose();
 });
 
+test('a cache keyed by source bytes: a hit in the middle of a batch is filled in around the misses', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'medtl-embcache-'));
+  const bb = await OnnxBackbone.load(MODEL, { inputShape: [8, 8, 3], threads: 1 });
+  const cache = new EmbeddingCache(dir);
+  const images = (ids: string[]): BackboneImage[] => ids.map((id, i) => ({ id, pixels: fixtureImage(i), bytes: new TextEncoder().encode(id) }));
+  const opts = { batchSize: 3, cache, cacheKey: backboneImageKey };
+  await collectFeatures(embedAll(bb, images(['a', 'b', 'c']), opts), (im) => im.id);
+  // Only 'b' is cached now; in the next batch it sits between two misses with different pixels.
+  await rm(join(dir, bb.modelHash), { recursive: true });
+  await cache.set(imageHash(new TextEncoder().encode('b')), bb.modelHash, Float32Array.of(9, 9, 9, 9));
+  const batches = [];
+  for await (const b of embedAll(bb, images(['x', 'b', 'y']), opts)) batches.push(b);
+  assert.deepEqual(batches[0].cached, [false, true, false]);
+  const data = batches[0].features;
+  assert.deepEqual([...data.subarray(4, 8)], [9, 9, 9, 9]);
+  // The misses were compacted before inference: each still gets its own image's embedding (same tolerance as above).
+  for (const i of [0, 2]) {
+    const single = await bb.embed(fixtureImage(i), 1);
+    single.data.forEach((v, j) => assert.ok(Math.abs(data[i * 4 + j] - v) < 1e-6, `image ${i} feature ${j}`));
+  }
+  await assert.rejects(collectFeatures(extractFeatures(images(['z']), bb.fillImage(), { ...bb.extractor(), modelHash: undefined }, { cache }), (im) => im.id), /no modelHash/);
+  await bb.dispose();
+});
+
 test('a missing or invalid model file is named in the error', async () => {
   await assert.rejects(OnnxBackbone.load('/nonexistent/model.onnx', { inputShape: [8, 8, 3] }), /\/nonexistent\/model\.onnx/);
   await assert.rejects(OnnxBackbone.load(EXPECTED, { inputShape: [8, 8, 3] }), /tiny-cnn\.expected\.json/);
 });
 
-test('extraction streams: it reads no more than one batch ahead of what it has yielded', async () => {
+test('extraction streams: it reads no more than two batches ahead of what it has yielded', async () => {
   const bb = await OnnxBackbone.load(MODEL, { inputShape: [8, 8, 3], threads: 1 });
   let pulled = 0;
   async function* counted(): AsyncGenerator<BackboneImage> {
@@ -93,11 +130,11 @@ test('extraction streams: it reads no more than one batch ahead of what it has y
     }
   }
   let yielded = 0;
-  for await (const f of extractFeatures(bb, counted(), { batchSize: 4 })) {
-    yielded++;
-    assert.equal(f.id, `img${yielded - 1}`);
-    // Images held at any time: at most the current batch of 4.
-    assert.ok(pulled - yielded < 4, `pulled ${pulled}, yielded ${yielded}`);
+  for await (const b of embedAll(bb, counted(), { batchSize: 4 })) {
+    assert.deepEqual(b.items.map((im) => im.id), b.items.map((_, i) => `img${yielded + i}`));
+    // Images held at any time: the batch being yielded and the one being filled or run, 4 each.
+    assert.ok(pulled - yielded <= 8, `pulled ${pulled}, yielded ${yielded}`);
+    yielded += b.items.length;
   }
   assert.equal(yielded, 10);
   await bb.dispose();
