@@ -18,7 +18,8 @@ export interface DocsMeta {
   readonly command: string;
   /** A paragraph placed under the heading, e.g. how a split or interrupted run was done. */
   readonly note?: string;
-  readonly wallSeconds: number;
+  /** Wall time of this invocation; null when it only summarised earlier rows (the note then says how long they took). */
+  readonly wallSeconds: number | null;
   readonly writeJson: (path: string, value: unknown) => Promise<void>;
 }
 
@@ -30,8 +31,8 @@ export async function writeAccuracyDocs(rows: readonly GridRow[], meta: DocsMeta
   await meta.writeJson(jsonPath, {
     generated: new Date().toISOString(),
     command: `npm run bench:accuracy -- ${meta.command}`.trim(),
-    wall_seconds: Math.round(meta.wallSeconds),
-    ci: '95% Student-t interval of the mean over seeds',
+    wall_seconds: meta.wallSeconds === null ? null : Math.round(meta.wallSeconds),
+    ci: '95% Student-t interval of the mean over seeds, clipped to [0, 1]',
     entries: loso,
     flamby_comparison: { published: FLAMBY_PUBLISHED, ours: entries.filter((e) => e.part === 'flamby') },
     lung: entries.filter((e) => e.part === 'lung'),
@@ -53,7 +54,7 @@ function accuracySection(entries: readonly SummaryEntry[], budgets: readonly num
   const out: string[] = [
     '## Accuracy (`npm run bench:accuracy`)',
     '',
-    `Produced by \`npm run bench:accuracy${meta.command ? ` -- ${meta.command}` : ''}\` (wall time ${(meta.wallSeconds / 60).toFixed(0)} min on the shared 2-core machine); the`,
+    `Produced by \`npm run bench:accuracy${meta.command ? ` -- ${meta.command}` : ''}\`${meta.wallSeconds === null ? '' : ` (wall time ${(meta.wallSeconds / 60).toFixed(0)} min on the shared 2-core machine)`}; the`,
     'per-cell numbers are in `docs/benchmarks-accuracy.json`. Cells are AUROC mean [95% t-interval over seeds] / accuracy mean',
     `at threshold 0.5, over ${seeds} seeds. Every strategy is in \`docs/methods.md\`.`,
     '',

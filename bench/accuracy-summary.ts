@@ -10,7 +10,7 @@ export interface SummaryEntry {
   readonly fusion?: string;
   readonly modalities?: readonly string[];
   readonly auroc_mean: number | null;
-  /** 95% t-interval of the mean over seeds (null with fewer than 2 seeds or an undefined AUROC). */
+  /** 95% t-interval of the mean over seeds, clipped to [0, 1] (null with fewer than 2 seeds or an undefined AUROC). */
   readonly auroc_ci: [number, number] | null;
   readonly accuracy_mean: number;
   readonly accuracy_ci: [number, number] | null;
@@ -32,7 +32,8 @@ export function meanCi(xs: readonly number[]): { mean: number; ci: [number, numb
   if (n < 2) return { mean, ci: null };
   const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
   const h = (T975[Math.min(n - 1, T975.length) - 1] * sd) / Math.sqrt(n);
-  return { mean, ci: [mean - h, mean + h] };
+  // Metrics live in [0, 1]; a t-interval from 2 or 3 seeds can overshoot, so it is clipped there.
+  return { mean, ci: [Math.max(0, mean - h), Math.min(1, mean + h)] };
 }
 
 /** Groups rows by cell and summarises each over its seeds. */

@@ -95,7 +95,7 @@ if (!values['summarise-only']) {
 const rows = await readRows();
 const wallSeconds = (performance.now() - t0) / 1000;
 if (!values['no-docs']) {
-  await writeAccuracyDocs(rows, { budgets, command: process.argv.slice(2).filter((a, i, all) => a !== '--note' && all[i - 1] !== '--note').join(' '), note: values.note, wallSeconds, writeJson: (p, v) => writeJsonAtomic(p, v) });
+  await writeAccuracyDocs(rows, { budgets, command: process.argv.slice(2).filter((a, i, all) => a !== '--note' && all[i - 1] !== '--note').join(' '), note: values.note, wallSeconds: values['summarise-only'] ? null : wallSeconds, writeJson: (p, v) => writeJsonAtomic(p, v) });
   process.stderr.write(`wrote docs/benchmarks-accuracy.json and the Accuracy section of docs/benchmarks.md (${rows.length} rows)\n`);
 }
 process.stderr.write(`wall time ${wallSeconds.toFixed(0)} s\n`);
