@@ -77,6 +77,84 @@ export function decodeJpeg8(encoded: Uint8Array): Promise<DecodedFrame> {
   return decodeWith('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs', 'JPEGDecoder', encoded);
 }
 
+interface JpegFrameHeader {
+  readonly precision: number;
+  readonly height: number;
+  readonly width: number;
+  readonly components: number;
+}
+
+/** The SOF segment's sample precision, size and component count, or undefined where none is found. */
+export function jpegFrameHeader(encoded: Uint8Array): JpegFrameHeader | undefined {
+  let i = 2;
+  while (i + 9 < encoded.length) {
+    if (encoded[i] !== 0xff) return undefined;
+    const marker = encoded[i + 1];
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return {
+        precision: encoded[i + 4],
+        height: (encoded[i + 5] << 8) | encoded[i + 6],
+        width: (encoded[i + 7] << 8) | encoded[i + 8],
+        components: encoded[i + 9],
+      };
+    }
+    i += 2 + ((encoded[i + 2] << 8) | encoded[i + 3]);
+  }
+  return undefined;
+}
+
+type DcmjsCodecs = typeof import('dcmjs-codecs');
+let dcmjsCodecs: Promise<DcmjsCodecs> | undefined;
+
+// The wasm is read from the package's own build/ folder (Node path, no fetch) once per process.
+function nativeCodecs(): Promise<DcmjsCodecs> {
+  dcmjsCodecs ??= (async () => {
+    const lib = require('dcmjs-codecs') as DcmjsCodecs;
+    await lib.NativeCodecs.initializeAsync({ logCodecsInfo: false, logCodecsTrace: false });
+    return lib;
+  })();
+  return dcmjsCodecs;
+}
+
+/**
+ * JPEG Extended 12-bit greyscale (dcmjs-codecs' wasm build of IJG libjpeg, which libjpeg-turbo-8bit
+ * cannot read); samples come back as 16-bit words in the low 12 bits.
+ */
+export async function decodeJpeg12(encoded: Uint8Array, pixelRepresentation: number): Promise<DecodedFrame> {
+  const header = jpegFrameHeader(encoded);
+  if (header === undefined) throw new Error('no JPEG SOF marker');
+  if (header.components !== 1) throw new Error(`12-bit JPEG with ${header.components} components: only greyscale 12-bit JPEG is supported`);
+  const { Context, NativeCodecs } = await nativeCodecs();
+  // The wasm sizes its output from these attributes: take them from the codestream, not the DICOM header,
+  // so a size mismatch still shows up as one in the caller's check.
+  const context = new Context({
+    width: header.width,
+    height: header.height,
+    bitsAllocated: 16,
+    bitsStored: header.precision,
+    samplesPerPixel: 1,
+    pixelRepresentation,
+    planarConfiguration: 0,
+    photometricInterpretation: 'MONOCHROME2',
+    encodedBuffer: encoded,
+  });
+  const decoded = NativeCodecs.decodeJpeg(context).getDecodedBuffer();
+  if (decoded === undefined) throw new Error('the 12-bit JPEG codec returned no samples');
+  const bytes = decoded.slice();
+  return {
+    samples: new Uint16Array(bytes.buffer, 0, bytes.length >> 1),
+    width: header.width,
+    height: header.height,
+    components: 1,
+    bitsPerSample: header.precision,
+  };
+}
+
 /** JPEG-LS lossless and near-lossless (CharLS). */
 export function decodeJpegLs(encoded: Uint8Array): Promise<DecodedFrame> {
   return decodeWith('@cornerstonejs/codec-charls/decodewasmjs', 'JpegLSDecoder', encoded);
@@ -110,19 +188,7 @@ export function decodeJpegLossless(encoded: Uint8Array, bitsAllocated: number): 
 
 /** The JPEG sample precision from the SOF marker (8, 12, 16), or undefined where none is found. */
 export function jpegPrecision(encoded: Uint8Array): number | undefined {
-  let i = 2;
-  while (i + 4 < encoded.length) {
-    if (encoded[i] !== 0xff) return undefined;
-    const marker = encoded[i + 1];
-    if (marker === 0xff) {
-      i++;
-      continue;
-    }
-    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return encoded[i + 4];
-    i += 2 + ((encoded[i + 2] << 8) | encoded[i + 3]);
-  }
-  return undefined;
+  return jpegFrameHeader(encoded)?.precision;
 }
 
 function hasMarker(encoded: Uint8Array, marker: number): boolean {

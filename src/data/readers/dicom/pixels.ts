@@ -1,5 +1,5 @@
 import dicomParser, { type DataSet, type Element } from 'dicom-parser';
-import { decodeJpeg2000, decodeJpeg8, decodeJpegLossless, decodeJpegLs, jpegPrecision, markJpegAsRgb, type DecodedFrame } from './codecs.js';
+import { decodeJpeg12, decodeJpeg2000, decodeJpeg8, decodeJpegLossless, decodeJpegLs, jpegPrecision, markJpegAsRgb, type DecodedFrame } from './codecs.js';
 import type { DicomImageAttributes } from './meta.js';
 import { decodeRleFrame } from './rle.js';
 import type { TransferSyntaxInfo } from './syntaxes.js';
@@ -76,11 +76,10 @@ function interleave(raw: Float64Array, pixels: number, spp: number, frames: numb
 
 async function decodeCompressed(encoded: Uint8Array, ts: TransferSyntaxInfo, attrs: DicomImageAttributes): Promise<DecodedFrame> {
   switch (ts.encoding) {
-    case 'jpeg8': {
+    case 'jpeg': {
       const precision = jpegPrecision(encoded);
-      if (precision !== 8) {
-        throw new Error(`JPEG with ${precision ?? 'unknown'}-bit samples: no available JS/wasm codec decodes 12-bit JPEG Extended (the libjpeg-turbo-8bit codec takes 8-bit only)`);
-      }
+      if (precision === 12) return decodeJpeg12(encoded, attrs.pixelRepresentation);
+      if (precision !== 8) throw new Error(`JPEG with ${precision ?? 'unknown'}-bit samples: only 8- and 12-bit JPEG Baseline/Extended are decoded`);
       return decodeJpeg8(attrs.samplesPerPixel === 3 && attrs.photometric === 'RGB' ? markJpegAsRgb(encoded) : encoded);
     }
     case 'jpeg-lossless':
@@ -127,7 +126,7 @@ export async function readStoredPixels(ds: DataSet, attrs: DicomImageAttributes,
     }
     out.set(Float64Array.from(decoded.samples), f * pixels * spp);
     // JPEG and JPEG 2000 decoders undo their own colour transform (YCbCr, RCT/ICT): the samples are RGB.
-    if (spp === 3 && (ts.encoding === 'jpeg8' || ts.encoding === 'jpeg2000')) photometric = 'RGB';
+    if (spp === 3 && (ts.encoding === 'jpeg' || ts.encoding === 'jpeg2000')) photometric = 'RGB';
   }
   return { values: out, photometric };
 }

@@ -1,5 +1,5 @@
 /** How the pixel data of a transfer syntax is decoded. */
-export type PixelEncoding = 'native' | 'rle' | 'jpeg8' | 'jpeg-lossless' | 'jpeg-ls' | 'jpeg2000';
+export type PixelEncoding = 'native' | 'rle' | 'jpeg' | 'jpeg-lossless' | 'jpeg-ls' | 'jpeg2000';
 
 /** One transfer syntax: its DICOM name, how it is decoded, and whether the encoding can lose information. */
 export interface TransferSyntaxInfo {
@@ -20,8 +20,8 @@ export const SUPPORTED_TRANSFER_SYNTAXES: readonly TransferSyntaxInfo[] = [
   { uid: '1.2.840.10008.1.2.1.99', name: 'Deflated Explicit VR Little Endian', encoding: 'native', lossy: false, codec: 'node:zlib' },
   { uid: '1.2.840.10008.1.2.2', name: 'Explicit VR Big Endian', encoding: 'native', lossy: false, codec: '—' },
   { uid: '1.2.840.10008.1.2.5', name: 'RLE Lossless', encoding: 'rle', lossy: false, codec: '—' },
-  { uid: '1.2.840.10008.1.2.4.50', name: 'JPEG Baseline (Process 1)', encoding: 'jpeg8', lossy: true, codec: LIBJPEG },
-  { uid: '1.2.840.10008.1.2.4.51', name: 'JPEG Extended (Process 2 & 4)', encoding: 'jpeg8', lossy: true, codec: LIBJPEG },
+  { uid: '1.2.840.10008.1.2.4.50', name: 'JPEG Baseline (Process 1)', encoding: 'jpeg', lossy: true, codec: LIBJPEG },
+  { uid: '1.2.840.10008.1.2.4.51', name: 'JPEG Extended (Process 2 & 4)', encoding: 'jpeg', lossy: true, codec: `${LIBJPEG} (8-bit), dcmjs-codecs (12-bit)` },
   { uid: '1.2.840.10008.1.2.4.57', name: 'JPEG Lossless, Non-Hierarchical (Process 14)', encoding: 'jpeg-lossless', lossy: false, codec: 'jpeg-lossless-decoder-js' },
   { uid: '1.2.840.10008.1.2.4.70', name: 'JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])', encoding: 'jpeg-lossless', lossy: false, codec: 'jpeg-lossless-decoder-js' },
   { uid: '1.2.840.10008.1.2.4.80', name: 'JPEG-LS Lossless Image Compression', encoding: 'jpeg-ls', lossy: false, codec: '@cornerstonejs/codec-charls' },
