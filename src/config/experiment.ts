@@ -20,7 +20,8 @@ function phaseSchema(d: { epochs: number; learningRate: number; patience: number
     .prefault({});
 }
 
-const modality = z.enum(['image', 'tabular']);
+/** A modality a method may use; 'text' needs clinical notes in the cohort. */
+const modality = z.enum(['image', 'tabular', 'text']);
 
 /** A row of the results table: a strategy applied with a set of modalities. */
 export const methodSchema = z.strictObject({
@@ -82,6 +83,8 @@ export const experimentSchema = z.strictObject({
     .strictObject({
       imageSize: positiveInt.default(32),
       window: z.tuple([z.number(), z.number()]).default([-1000, 400]),
+      /** Categorical record columns as one-hot floats, or as category indices into learned embeddings (tabular encoder). */
+      categorical: z.enum(['onehot', 'embedding']).default('onehot'),
     })
     .prefault({}),
   model: z

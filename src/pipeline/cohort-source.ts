@@ -32,9 +32,10 @@ export const TABULAR_DEFAULT_METHODS: ExperimentConfig['methods'] = [
 
 /**
  * Fits the methods to the cohort's modalities: without images the default methods become the
- * tabular ones, and an explicitly configured image method is an error naming it.
+ * tabular ones, and an explicitly configured image (or, without notes, text) method is an error naming it.
  */
 export function adaptMethodsToCohort(cfg: ExperimentConfig, cohort: Cohort, progress: ProgressReporter): ExperimentConfig {
+  refuseTextWithoutNotes(cfg, cohort);
   if (cohort.samples.some((s) => s.image !== undefined)) return cfg;
   const defaults = DEFAULT_METHODS.map((m) => methodSchema.parse(m));
   if (isDeepStrictEqual(JSON.parse(JSON.stringify(cfg.methods)), JSON.parse(JSON.stringify(defaults)))) {
@@ -49,6 +50,17 @@ export function adaptMethodsToCohort(cfg: ExperimentConfig, cohort: Cohort, prog
     );
   }
   return cfg;
+}
+
+/** Throws, naming them, when methods use text but no subject of the cohort has a note. */
+function refuseTextWithoutNotes(cfg: ExperimentConfig, cohort: Cohort): void {
+  if (cohort.samples.some((s) => s.text !== undefined && s.text !== '')) return;
+  const bad = cfg.methods.filter((m) => m.modalities.includes('text'));
+  if (bad.length === 0) return;
+  throw new Error(
+    `cohort '${cohort.name}' has no clinical notes, so method${bad.length > 1 ? 's' : ''} ${bad.map((m) => `'${m.name}'`).join(', ')} (modalities: text) cannot run; ` +
+      `remove text from their modalities or use a cohort with notes`,
+  );
 }
 
 /**

@@ -7,7 +7,7 @@ import { predictProba } from '../models/fusion.js';
 import type { PhaseHistory } from '../train/loop.js';
 import { pretrainOnSources } from '../transfer/pretrain.js';
 import { getStrategy } from '../transfer/registry.js';
-import type { TrainedModel, TransferContext } from '../transfer/types.js';
+import type { TrainedModel, TransferContext, TransferReport } from '../transfer/types.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { adaptMethodsToCohort, loadExperimentCohort, type CohortOrigin } from './cohort-source.js';
 import { partitionCohort } from './partition.js';
@@ -32,6 +32,8 @@ export interface MethodResult {
   readonly validation: ValidationFits;
   /** Target-test subjects lacking each modality the method uses; they are still predicted, from the others. */
   readonly missingModalities: Readonly<Partial<Record<Modality, number>>>;
+  /** What the strategy found about its sources (weights, transferability, negative transfer), when it reports any. */
+  readonly transferReport?: TransferReport;
   /** Wall time of this method, including any source pretraining it triggered first. */
   readonly seconds: number;
 }
@@ -112,6 +114,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       modalities: method.modalities,
       schema: cohort.tabularSchema,
       image: { window: cfg.preprocess.window, size: cfg.preprocess.imageSize },
+      categorical: cfg.preprocess.categorical,
       architecture: cfg.model,
       plan: cfg.training,
       seed: cfg.seed,
@@ -160,6 +163,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
         history: trained.history,
         validation,
         missingModalities: countMissingModalities(parts.targetTest, method.modalities),
+        ...(trained.report ? { transferReport: trained.report } : {}),
         seconds: (performance.now() - started) / 1000,
       });
       predictions.push({ method: method.name, keys: test.keys, labels: test.labels, scores });

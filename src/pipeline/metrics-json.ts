@@ -1,3 +1,4 @@
+import type { TransferReport } from '../transfer/types.js';
 import type { RunRecordResult } from './experiment.js';
 import type { ValidationFits } from './operating-points.js';
 
@@ -40,6 +41,29 @@ export interface MethodMetricsJson {
   readonly validation_note: string | null;
   /** Target-test subjects lacking each modality the method uses (predicted from the others). */
   readonly missing_modalities: Readonly<Record<string, number>>;
+  /** What the strategy found about its sources (multi-source and re-weighting strategies), else null; absent in runs written before it existed. */
+  readonly transfer_report: TransferReportJson | null;
+}
+
+/** One source site as a strategy judged it (absent fields: the strategy did not compute them). */
+export interface SourceAssessmentJson {
+  readonly site: string;
+  readonly n_train: number;
+  readonly weight?: number;
+  readonly logme?: number;
+  readonly selected?: boolean;
+  readonly target_val_auroc?: number | null;
+  readonly target_val_loss?: number;
+}
+
+/** A strategy's TransferReport in metrics.json: source assessments, negative transfer, importance weights, notes. */
+export interface TransferReportJson {
+  readonly sources?: readonly SourceAssessmentJson[];
+  readonly target_only_val_loss?: number;
+  /** Sources whose own model did worse on target validation than target-only training. */
+  readonly negative_transfer?: readonly string[];
+  readonly importance_weights?: { readonly min: number; readonly max: number; readonly effective_sample_size: number; readonly n: number };
+  readonly notes?: readonly string[];
 }
 
 /** One point of the label-budget curve in metrics.json. */
@@ -104,6 +128,7 @@ export function toMetricsJson(r: RunRecordResult): MetricsJson {
       n_val: m.validation.nVal,
       validation_note: m.validation.note,
       missing_modalities: { ...m.missingModalities },
+      transfer_report: m.transferReport ? transferReportJson(m.transferReport) : null,
     })),
     budget_curve: r.budgetCurve.map((p) => ({
       method: p.method,
@@ -146,4 +171,23 @@ function temperatureJson(v: ValidationFits): MethodMetricsJson['temperature_scal
     brier_before: num(t.testBrierBefore),
     brier_after: num(t.testBrierAfter),
   };
+}
+
+/** A TransferReport in snake_case, keeping only the fields the strategy set. */
+export function transferReportJson(t: TransferReport): TransferReportJson {
+  const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  return defined({
+    sources: t.sources?.map((s) =>
+      defined({ site: s.site, n_train: s.nTrain, weight: s.weight, logme: s.logme, selected: s.selected, target_val_auroc: s.targetValAuroc, target_val_loss: s.targetValLoss }),
+    ),
+    target_only_val_loss: t.targetOnlyValLoss,
+    negative_transfer: t.negativeTransfer,
+    importance_weights: t.importanceWeights && {
+      min: t.importanceWeights.min,
+      max: t.importanceWeights.max,
+      effective_sample_size: t.importanceWeights.effectiveSampleSize,
+      n: t.importanceWeights.n,
+    },
+    notes: t.notes,
+  });
 }

@@ -1,4 +1,5 @@
 import { stringify as toYaml } from 'yaml';
+import type { MethodMetricsJson } from '../pipeline/metrics-json.js';
 import type { ModelCard } from './model-card.js';
 import type { ReportData } from './report-data.js';
 
@@ -53,6 +54,38 @@ function missingNote(methods: readonly { method: string; missing_modalities?: Re
   const lacking = methods.flatMap((m) => Object.entries(m.missing_modalities ?? {}).filter(([, n]) => n > 0).map(([mod, n]) => `${escapeHtml(m.method)}: ${n} without ${escapeHtml(mod)}`));
   if (methods.every((m) => m.missing_modalities === undefined)) return '';
   return lacking.length ? `Target test subjects lacking a modality, predicted from the others with it masked: ${lacking.join('; ')}.` : 'Every target test subject had every modality its method uses.';
+}
+
+/** The sources each multi-source or re-weighting method judged, with negative transfer flagged; '' when no method reported on its sources. */
+export function transferReportSection(methods: readonly Pick<MethodMetricsJson, 'method' | 'transfer_report'>[]): string {
+  // Runs written before transfer_report existed lack the field.
+  const reported = methods.filter((m) => m.transfer_report);
+  if (reported.length === 0) return '';
+  const rows = reported.flatMap((m) => {
+    const t = m.transfer_report!;
+    const negative = new Set(t.negative_transfer ?? []);
+    return (t.sources ?? []).map((s) => [
+      escapeHtml(m.method),
+      escapeHtml(s.site),
+      String(s.n_train),
+      s.weight === undefined ? '' : f3(s.weight),
+      s.logme === undefined ? '' : f3(s.logme),
+      s.selected === undefined ? '' : s.selected ? 'yes' : 'no',
+      s.target_val_auroc === undefined ? '' : f3(s.target_val_auroc),
+      s.target_val_loss === undefined ? '' : f3(s.target_val_loss),
+      t.target_only_val_loss === undefined ? '' : f3(t.target_only_val_loss),
+      negative.has(s.site) ? '<b>yes</b>' : t.negative_transfer ? 'no' : '',
+    ]);
+  });
+  const notes = reported.flatMap((m) => {
+    const t = m.transfer_report!;
+    const w = t.importance_weights;
+    const weights = w ? [`${escapeHtml(m.method)}: importance weights of ${w.n} source rows range ${f3(w.min)}–${f3(w.max)}, effective sample size ${w.effective_sample_size.toFixed(1)}.`] : [];
+    return [...weights, ...(t.notes ?? []).map((n) => `${escapeHtml(m.method)}: ${escapeHtml(n)}`)];
+  });
+  return `<section id="transfer-report"><h2>Sources and negative transfer</h2>
+${rows.length ? table(['method', 'source', 'train subjects', 'weight', 'LogME', 'selected', 'target val AUROC of its model', 'target val log-loss', 'target-only val log-loss', 'negative transfer'], rows) : ''}
+<p class="lead">Negative transfer: the source's own model, fine-tuned on the target budget, has a higher target-validation log-loss than a target-only model trained on the same budget. Empty cells: the strategy did not compute that value.</p>${notes.length ? `<ul>${notes.map((n) => `<li>${n}</li>`).join('')}</ul>` : ''}</section>`;
 }
 
 /** A figure holding one rendered chart (marked empty when there is no SVG) and its caption. */
@@ -134,6 +167,7 @@ export function reportHtml(d: ReportData, svgs: Partial<Record<ChartId, string>>
 <section id="methods"><h2>Method comparison (target test)</h2>
 ${table(['method', 'strategy, modalities', 'AUROC', 'AUPRC', 'balanced accuracy', 'Brier', 'ECE', 'Youden threshold, test sens/spec', 'temperature, test ECE after', `AUROC of ${escapeHtml(d.primary)} minus this, DeLong p`], methodRows, 'methods')}
 <p class="lead">★ the primary (transfer) method the model card describes. Balanced accuracy at threshold ${f.config.evaluation.threshold}. Youden's threshold and the temperature are fitted on the ${mj.methods[0]?.n_val ?? 0} target validation subjects and applied unchanged to test. DeLong: two-sided test of the AUROC difference (${escapeHtml(d.primary)} minus the row) on the same subjects. ${missingNote(mj.methods)}</p></section>
+${transferReportSection(mj.methods)}
 <section id="plots"><h2>Plots</h2>
 <div class="grid">${figure('roc', svgs.roc, 'ROC per method; dashed: chance.')}${figure('pr', svgs.pr, 'Precision-recall per method; dashed: prevalence (a no-skill classifier).')}</div>
 ${figure('calibration', svgs.calibration, 'Reliability per method: mean predicted probability against observed frequency of positives in 10 equal-width bins, dot area = subjects in the bin; red before, blue after temperature scaling fitted on target validation. Dashed: perfect calibration.')}

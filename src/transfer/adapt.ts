@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { inputTensors, type FusionModel } from '../models/fusion.js';
+import { ALL_LAYER_GROUPS } from '../models/spec.js';
 import type { FeatureSet } from '../preprocess/features.js';
 import { trainPhase, type PhaseHistory, type StepContext, type TrainContext, type TrainPhase } from '../train/loop.js';
 import { Rng } from '../util/random.js';
@@ -59,7 +60,7 @@ export async function runAdaptation(
     const target = pre.transform(unlabelledTargetSamples(ctx));
     const aligner = makeAligner(model);
     try {
-      const phase: TrainPhase = { ...ctx.plan.pretrain, epochs: opts.epochs ?? ctx.plan.finetune.epochs, patience: ctx.plan.finetune.patience, name: `${name} adaptation`, trainable: ['image', 'tabular', 'head'] };
+      const phase: TrainPhase = { ...ctx.plan.pretrain, epochs: opts.epochs ?? ctx.plan.finetune.epochs, patience: ctx.plan.finetune.patience, name: `${name} adaptation`, trainable: ALL_LAYER_GROUPS };
       return { model, preprocessor: pre, history: [...pretrained.history, adaptModel(model, source, target, aligner, phase, trainContextOf(ctx))] };
     } finally {
       aligner.dispose?.();
@@ -70,7 +71,7 @@ export async function runAdaptation(
   const history: PhaseHistory[] = [...adapted.history];
   if (opts.finetune && ctx.data.targetTrain.length > 0) {
     const { train, val } = labelledTarget(ctx, pre);
-    history.push(trainPhase(model, train, val, { ...ctx.plan.finetune, name: 'fine-tune all layers', trainable: ['image', 'tabular', 'head'] }, trainContextOf(ctx)));
+    history.push(trainPhase(model, train, val, { ...ctx.plan.finetune, name: 'fine-tune all layers', trainable: ALL_LAYER_GROUPS }, trainContextOf(ctx)));
   }
   return { model, preprocessor: pre, history };
 }

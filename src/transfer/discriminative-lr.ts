@@ -1,5 +1,5 @@
 import { groupVariables } from '../models/fusion.js';
-import type { LayerGroup } from '../models/spec.js';
+import { ALL_LAYER_GROUPS, type LayerGroup } from '../models/spec.js';
 import { trainPhase } from '../train/loop.js';
 import { cloneModel } from './model-ops.js';
 import { parseStrategyOptions } from './options.js';
@@ -17,10 +17,10 @@ export const discriminativeLr: TransferStrategy = {
     const pretrained = await ctx.pretrained();
     const model = cloneModel(pretrained.model, ctx.seed);
     const { train, val } = labelledTarget(ctx, pretrained.preprocessor);
-    const groups = (['head', 'tabular', 'image'] as const satisfies readonly LayerGroup[])
+    const groups = (['head', 'tabular', 'text', 'image'] as const satisfies readonly LayerGroup[])
       .map((g) => ({ variables: groupVariables(model, [g]), learningRateMultiplier: opts.multipliers[g] }))
       .filter((g) => g.variables.length > 0);
-    const phase = { ...ctx.plan.finetune, learningRate: ctx.plan.head.learningRate, name: 'discriminative fine-tune', trainable: ['image', 'tabular', 'head'] as const };
+    const phase = { ...ctx.plan.finetune, learningRate: ctx.plan.head.learningRate, name: 'discriminative fine-tune', trainable: ALL_LAYER_GROUPS };
     const history = trainPhase(model, train, val, phase, trainContextOf(ctx), { variableGroups: groups });
     return { model, preprocessor: pretrained.preprocessor, history: [...pretrained.history, history] };
   },

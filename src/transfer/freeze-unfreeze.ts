@@ -1,6 +1,7 @@
 import { trainPhase } from '../train/loop.js';
 import { cloneModel } from './model-ops.js';
 import type { TransferStrategy } from './types.js';
+import { ALL_LAYER_GROUPS } from '../models/spec.js';
 
 /**
  * Fine-tuning regime: start from the source-pretrained model, train the fusion head with the
@@ -20,7 +21,7 @@ export const freezeThenUnfreeze: TransferStrategy = {
     const val = targetVal.length ? pre.transform(targetVal) : null;
     const trainCtx = { seed: ctx.seed, balanceClasses: true, progress: ctx.progress, label: ctx.label };
     const head = trainPhase(model, train, val, { name: 'head on frozen encoders', trainable: ['head'], ...ctx.plan.head }, trainCtx);
-    const all = trainPhase(model, train, val, { name: 'fine-tune all layers', trainable: ['image', 'tabular', 'head'], ...ctx.plan.finetune }, trainCtx);
+    const all = trainPhase(model, train, val, { name: 'fine-tune all layers', trainable: ALL_LAYER_GROUPS, ...ctx.plan.finetune }, trainCtx);
     return { model, preprocessor: pre, history: [...pretrained.history, head, all] };
   },
 };

@@ -2,6 +2,7 @@ import { trainPhase } from '../train/loop.js';
 import { cloneModel } from './model-ops.js';
 import { labelledTarget, requireLabels, trainContextOf } from './target-data.js';
 import type { TransferStrategy } from './types.js';
+import { ALL_LAYER_GROUPS } from '../models/spec.js';
 
 /** Fine-tuning regime: start from the source model and train every layer on the target at the fine-tune learning rate. */
 export const fullFinetune: TransferStrategy = {
@@ -13,7 +14,7 @@ export const fullFinetune: TransferStrategy = {
     const pretrained = await ctx.pretrained();
     const model = cloneModel(pretrained.model, ctx.seed);
     const { train, val } = labelledTarget(ctx, pretrained.preprocessor);
-    const history = trainPhase(model, train, val, { name: 'fine-tune all layers', trainable: ['image', 'tabular', 'head'], ...ctx.plan.finetune }, trainContextOf(ctx));
+    const history = trainPhase(model, train, val, { name: 'fine-tune all layers', trainable: ALL_LAYER_GROUPS, ...ctx.plan.finetune }, trainContextOf(ctx));
     return { model, preprocessor: pretrained.preprocessor, history: [...pretrained.history, history] };
   },
 };

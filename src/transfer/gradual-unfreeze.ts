@@ -3,6 +3,7 @@ import { cloneModel } from './model-ops.js';
 import { parseStrategyOptions } from './options.js';
 import { labelledTarget, layerVariables, requireLabels, trainContextOf, weightedLayersTopDown } from './target-data.js';
 import type { TransferStrategy } from './types.js';
+import { ALL_LAYER_GROUPS } from '../models/spec.js';
 
 /**
  * Fine-tuning regime (ULMFiT-style): unfreeze one layer per stage from the top down, training the
@@ -23,7 +24,7 @@ export const gradualUnfreeze: TransferStrategy = {
     for (let k = 1; k <= layers.length; k++) {
       // The first stage trains a fresh-ish top alone, so it gets the head phase's larger learning rate.
       const base = k === 1 ? ctx.plan.head : ctx.plan.finetune;
-      const phase = { ...base, name: `unfreeze top ${k}/${layers.length} (${layers[k - 1]})`, trainable: ['image', 'tabular', 'head'] as const, epochs: opts.epochsPerStage };
+      const phase = { ...base, name: `unfreeze top ${k}/${layers.length} (${layers[k - 1]})`, trainable: ALL_LAYER_GROUPS, epochs: opts.epochsPerStage };
       history.push(trainPhase(model, train, val, phase, trainContextOf(ctx), { variableGroups: [{ variables: layerVariables(model, layers.slice(0, k)), learningRateMultiplier: 1 }] }));
     }
     return { model, preprocessor: pretrained.preprocessor, history: [...pretrained.history, ...history] };

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { buildFusionModel } from '../models/fusion.js';
+import { ALL_LAYER_GROUPS } from '../models/spec.js';
 import { trainPhase } from '../train/loop.js';
 import { cloneModel } from './model-ops.js';
 import { parseStrategyOptions } from './options.js';
@@ -37,7 +38,7 @@ export const l2sp: TransferStrategy = {
         train,
         val,
         // L2-SP replaces weight decay: decaying toward zero would pull against the source anchor.
-        { ...ctx.plan.finetune, weightDecay: 0, name: 'L2-SP fine-tune', trainable: ['image', 'tabular', 'head'] },
+        { ...ctx.plan.finetune, weightDecay: 0, name: 'L2-SP fine-tune', trainable: ALL_LAYER_GROUPS },
         trainContextOf(ctx),
         {
           extraLoss: () => {

@@ -1,16 +1,17 @@
 import { buildFusionModel, type FusionModel } from '../models/fusion.js';
+import { modelSpecFor } from '../models/spec-for.js';
 import type { ModelSpec } from '../models/spec.js';
-import type { FittedPreprocessor } from '../preprocess/preprocessor.js';
+import type { FittedPreprocessor, PreprocessSpec } from '../preprocess/preprocessor.js';
 import type { TransferContext } from './types.js';
 
-/** The full model spec for a context's modalities and a fitted preprocessor's output shapes. */
+/** The full model spec for a context's modalities and a fitted preprocessor's output shapes (categorical cardinalities and text width included). */
 export function specFor(ctx: TransferContext, pre: FittedPreprocessor): ModelSpec {
-  return {
-    ...ctx.architecture,
-    modalities: ctx.modalities,
-    imageShape: pre.image?.shape,
-    tabularDim: pre.tabular?.dim,
-  };
+  return modelSpecFor(ctx.architecture, ctx.modalities, pre);
+}
+
+/** What fitPreprocessor fits for a context: its modalities, schema, image options and categorical encoding. */
+export function preprocessSpecOf(ctx: TransferContext): PreprocessSpec {
+  return { modalities: ctx.modalities, schema: ctx.schema, image: ctx.image, ...(ctx.categorical ? { categorical: ctx.categorical } : {}) };
 }
 
 /** An independent copy of a model (same architecture and weights), so fine-tuning never alters the shared pretrained one. */

@@ -38,7 +38,7 @@ export const STRATEGY_OPTIONS = {
   discriminative_lr: z.strictObject({
     /** Learning-rate multiplier of each layer group, relative to the head phase's learning rate. */
     multipliers: z
-      .strictObject({ head: z.number().positive().default(1), tabular: z.number().positive().default(0.2), image: z.number().positive().default(0.1) })
+      .strictObject({ head: z.number().positive().default(1), tabular: z.number().positive().default(0.2), image: z.number().positive().default(0.1), text: z.number().positive().default(0.2) })
       .prefault({}),
   }),
   l2sp: z.strictObject({

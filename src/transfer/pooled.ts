@@ -2,10 +2,11 @@ import { buildFusionModel } from '../models/fusion.js';
 import { concatFeatures } from '../preprocess/features.js';
 import { fitPreprocessor } from '../preprocess/preprocessor.js';
 import { trainPhase } from '../train/loop.js';
-import { specFor } from './model-ops.js';
+import { specFor, preprocessSpecOf } from './model-ops.js';
 import { parseStrategyOptions } from './options.js';
 import { trainContextOf } from './target-data.js';
 import type { TransferStrategy } from './types.js';
+import { ALL_LAYER_GROUPS } from '../models/spec.js';
 
 /** Baseline: one model trained from scratch on source and labelled target data together. */
 export const pooled: TransferStrategy = {
@@ -16,13 +17,13 @@ export const pooled: TransferStrategy = {
     const opts = parseStrategyOptions('pooled', ctx.options);
     const { sourceTrain, sourceVal, targetTrain, targetVal } = ctx.data;
     const fitRows = [...sourceTrain, ...targetTrain];
-    const pre = fitPreprocessor(fitRows, { modalities: ctx.modalities, schema: ctx.schema, image: ctx.image });
+    const pre = fitPreprocessor(fitRows, preprocessSpecOf(ctx));
     const train = pre.transform(fitRows);
     const valRows = [...sourceVal, ...targetVal];
     const val = valRows.length ? concatFeatures([pre.transform(valRows)]) : null;
     const sampleWeights = new Float32Array(train.n).fill(1).fill(opts.targetWeight, sourceTrain.length);
     const model = buildFusionModel(specFor(ctx, pre), ctx.seed);
-    const history = trainPhase(model, train, val, { name: 'pooled training', trainable: ['image', 'tabular', 'head'], ...ctx.plan.pretrain }, trainContextOf(ctx), {
+    const history = trainPhase(model, train, val, { name: 'pooled training', trainable: ALL_LAYER_GROUPS, ...ctx.plan.pretrain }, trainContextOf(ctx), {
       sampleWeights,
     });
     return { model, preprocessor: pre, history: [history] };

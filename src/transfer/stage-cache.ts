@@ -3,7 +3,7 @@ import type { TransferContext, TransferData, TrainedModel } from './types.js';
 
 // Stages that read only source rows and the target's (label-blind) training pool, such as domain
 // adaptation or importance-weighted source training, give the same model at every label budget.
-// They are cached by the source-training array, then by strategy, options, architecture, plan, modalities,
+// They are cached by the source-training array, then by strategy, options, architecture, categorical encoding, plan, modalities,
 // seed and pool.
 const cache = new WeakMap<readonly unknown[], Map<string, Promise<TrainedModel>>>();
 
@@ -16,7 +16,7 @@ export function labelBlindStage(ctx: TransferContext, stage: string, build: () =
   if (!byKey) cache.set(ctx.data.sourceTrain, (byKey = new Map()));
   const { targetUnlabelled, targetTrain, targetVal } = ctx.data;
   const pool = [...targetUnlabelled, ...targetTrain, ...targetVal].map(subjectKey).sort().join(',');
-  const key = [stage, JSON.stringify(ctx.options ?? {}), JSON.stringify(ctx.architecture), JSON.stringify(ctx.plan), [...ctx.modalities].sort().join('+'), ctx.seed, pool].join('|');
+  const key = [stage, JSON.stringify(ctx.options ?? {}), JSON.stringify(ctx.architecture), ctx.categorical ?? 'onehot', JSON.stringify(ctx.plan), [...ctx.modalities].sort().join('+'), ctx.seed, pool].join('|');
   let p = byKey.get(key);
   if (!p) byKey.set(key, (p = Promise.resolve().then(build)));
   return p;

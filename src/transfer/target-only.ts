@@ -1,8 +1,9 @@
 import { buildFusionModel } from '../models/fusion.js';
 import { fitPreprocessor } from '../preprocess/preprocessor.js';
 import { trainPhase } from '../train/loop.js';
-import { specFor } from './model-ops.js';
+import { specFor, preprocessSpecOf } from './model-ops.js';
 import type { TransferStrategy } from './types.js';
+import { ALL_LAYER_GROUPS } from '../models/spec.js';
 
 /** Baseline: a model trained from scratch on the target's labelled budget only, with preprocessing fitted there. */
 export const targetOnly: TransferStrategy = {
@@ -12,13 +13,13 @@ export const targetOnly: TransferStrategy = {
   async run(ctx) {
     const { targetTrain, targetVal } = ctx.data;
     if (targetTrain.length === 0) throw new Error('target_only needs a target label budget above zero');
-    const preprocessor = fitPreprocessor(targetTrain, { modalities: ctx.modalities, schema: ctx.schema, image: ctx.image });
+    const preprocessor = fitPreprocessor(targetTrain, preprocessSpecOf(ctx));
     const model = buildFusionModel(specFor(ctx, preprocessor), ctx.seed + 1);
     const history = trainPhase(
       model,
       preprocessor.transform(targetTrain),
       targetVal.length ? preprocessor.transform(targetVal) : null,
-      { name: 'target from scratch', trainable: ['image', 'tabular', 'head'], ...ctx.plan.scratch },
+      { name: 'target from scratch', trainable: ALL_LAYER_GROUPS, ...ctx.plan.scratch },
       { seed: ctx.seed, balanceClasses: true, progress: ctx.progress, label: ctx.label },
     );
     return { model, preprocessor, history: [history] };

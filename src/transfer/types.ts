@@ -2,6 +2,7 @@ import type { ColumnSpec, Modality, Sample } from '../data/types.js';
 import type { ModelBundle } from '../models/artifact.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { ImagePreprocessOptions } from '../preprocess/image.js';
+import type { CategoricalEncoding } from '../preprocess/tabular.js';
 import type { PhaseHistory, TrainPhase } from '../train/loop.js';
 import type { ProgressReporter } from '../util/progress.js';
 
@@ -35,6 +36,8 @@ export interface TransferContext {
   readonly modalities: readonly Modality[];
   readonly schema: readonly ColumnSpec[];
   readonly image: ImagePreprocessOptions;
+  /** How categorical columns reach the model: one-hot floats (default) or indices into learned embeddings. */
+  readonly categorical?: CategoricalEncoding;
   /** Architecture, without the input-dependent fields. */
   readonly architecture: Omit<ModelSpec, 'modalities' | 'imageShape' | 'tabularDim'>;
   readonly plan: TrainingPlan;

@@ -54,7 +54,7 @@ describe('initCompute', () => {
     assert.equal(first.threads, wasm.getThreadsCount());
     assert.deepEqual(first.patches, registerWasmPatches(ALL_WASM_PATCH_GROUPS));
     assert.equal(lines.length, 1);
-    assert.match(lines[0], /backend wasm, 1 thread, 5 kernel patches/);
+    assert.match(lines[0], /backend wasm, 1 thread, 6 kernel patches/);
   });
 
   it('is idempotent', async () => {
@@ -110,7 +110,7 @@ describe('initCompute', () => {
     const perCore = Math.min(os.availableParallelism(), 8);
     assert.equal(r.info.threads, perCore);
     assert.ok(r.lines.length >= 1);
-    assert.match(r.lines.at(-1)!, new RegExp(`^medtl compute: backend wasm, ${perCore} threads?, 5 kernel patches$`));
+    assert.match(r.lines.at(-1)!, new RegExp(`^medtl compute: backend wasm, ${perCore} threads?, 6 kernel patches$`));
     assert.ok(Number.isFinite(r.sum));
   });
 

@@ -34,7 +34,7 @@ test('an unknown key is named with its location and the allowed keys', () => {
 
 test('a wrong type names the key and the expected form', () => {
   assert.match(problems({ training: { head: { epochs: 'ten' } } }), /training\.head\.epochs: .*expected number, received string/);
-  assert.match(problems({ methods: [{ name: 'm', strategy: 's', modalities: ['text'] }] }), /methods\.0\.modalities\.0: .*expected one of "image"\|"tabular"/);
+  assert.match(problems({ methods: [{ name: 'm', strategy: 's', modalities: ['audio'] }] }), /methods\.0\.modalities\.0: .*expected one of "image"\|"tabular"\|"text"/);
   assert.match(problems({ split: { source: { train: 0.5, val: 0.2, test: 0.2 } } }), /split\.source: train \+ val \+ test must sum to 1/);
   assert.match(problems({ preprocess: { window: [400, -1000] } }), /preprocess\.window: expected \[lo, hi\] with lo < hi/);
   assert.match(problems({ seed: -1 }), /seed: /);

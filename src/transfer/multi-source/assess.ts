@@ -1,4 +1,5 @@
 import { predictProba } from '../../models/fusion.js';
+import { ALL_LAYER_GROUPS } from '../../models/spec.js';
 import { auroc, logLoss } from '../../evaluate/metrics.js';
 import { trainPhase } from '../../train/loop.js';
 import { embeddingOf } from '../../models/embedding.js';
@@ -47,7 +48,7 @@ export async function negativeTransfer(ctx: TransferContext, models: PerSourceMo
   const { train, val } = labelledTarget(ctx, models.preprocessor);
   const perSource = models.sources.map((s) => {
     const m = cloneModel(s.model, ctx.seed);
-    trainPhase(m, train, val, { ...ctx.plan.finetune, name: `fine-tune ${s.site} model`, trainable: ['image', 'tabular', 'head'] }, trainContextOf(ctx));
+    trainPhase(m, train, val, { ...ctx.plan.finetune, name: `fine-tune ${s.site} model`, trainable: ALL_LAYER_GROUPS }, trainContextOf(ctx));
     const p = predictProba(m, val!);
     m.net.dispose();
     return { targetValLoss: logLoss(val!.labels, p), targetValAuroc: safeAuroc(val!.labels, p) };

@@ -1,7 +1,8 @@
 import { buildFusionModel, predictProba, type FusionModel } from '../../models/fusion.js';
+import { ALL_LAYER_GROUPS } from '../../models/spec.js';
 import { fitPreprocessor, type FittedPreprocessor } from '../../preprocess/preprocessor.js';
 import { trainPhase, type PhaseHistory } from '../../train/loop.js';
-import { specFor } from '../model-ops.js';
+import { specFor, preprocessSpecOf } from '../model-ops.js';
 import { trainContextOf } from '../target-data.js';
 import type { TransferContext, TransferData } from '../types.js';
 
@@ -47,7 +48,7 @@ export async function releasePerSourceModels(data: Pick<TransferData, 'sourceTra
 function trainPerSource(ctx: TransferContext): PerSourceModels {
   const { sourceTrain, sourceVal } = ctx.data;
   if (sourceTrain.length === 0) throw new Error('multi-source: no source training samples');
-  const preprocessor = fitPreprocessor(sourceTrain, { modalities: ctx.modalities, schema: ctx.schema, image: ctx.image });
+  const preprocessor = fitPreprocessor(sourceTrain, preprocessSpecOf(ctx));
   const sites = [...new Set(sourceTrain.map((s) => s.siteId))].sort();
   const sources = sites.map((site, i) => {
     const rows = sourceTrain.filter((s) => s.siteId === site);
@@ -57,7 +58,7 @@ function trainPerSource(ctx: TransferContext): PerSourceModels {
       model,
       preprocessor.transform(rows),
       val.length ? preprocessor.transform(val) : null,
-      { ...ctx.plan.pretrain, name: `source ${site}`, trainable: ['image', 'tabular', 'head'] },
+      { ...ctx.plan.pretrain, name: `source ${site}`, trainable: ALL_LAYER_GROUPS },
       { ...trainContextOf(ctx), label: `${ctx.label} · ${site}` },
     );
     return { site, nTrain: rows.length, model, history };

@@ -1,4 +1,5 @@
 import { buildFusionModel } from '../../models/fusion.js';
+import { ALL_LAYER_GROUPS } from '../../models/spec.js';
 import { trainPhase, type PhaseHistory } from '../../train/loop.js';
 import { specFor } from '../model-ops.js';
 import { parseStrategyOptions } from '../options.js';
@@ -20,13 +21,13 @@ async function trainOnSources(ctx: TransferContext, models: PerSourceModels, sit
   const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
   const model = buildFusionModel(specFor(ctx, pre), ctx.seed);
   const history: PhaseHistory[] = [
-    trainPhase(model, train, val.length ? pre.transform(val) : null, { ...ctx.plan.pretrain, name, trainable: ['image', 'tabular', 'head'] }, trainContextOf(ctx), {
+    trainPhase(model, train, val.length ? pre.transform(val) : null, { ...ctx.plan.pretrain, name, trainable: ALL_LAYER_GROUPS }, trainContextOf(ctx), {
       sampleWeights: Float32Array.from(raw, (w) => w / mean),
     }),
   ];
   if (finetune && ctx.data.targetTrain.length > 0) {
     const { train: tt, val: tv } = labelledTarget(ctx, pre);
-    history.push(trainPhase(model, tt, tv, { ...ctx.plan.finetune, name: 'fine-tune all layers', trainable: ['image', 'tabular', 'head'] }, trainContextOf(ctx)));
+    history.push(trainPhase(model, tt, tv, { ...ctx.plan.finetune, name: 'fine-tune all layers', trainable: ALL_LAYER_GROUPS }, trainContextOf(ctx)));
   }
   return { model, preprocessor: pre, history };
 }

@@ -1,8 +1,9 @@
 import { buildFusionModel } from '../../models/fusion.js';
+import { ALL_LAYER_GROUPS } from '../../models/spec.js';
 import type { FeatureSet } from '../../preprocess/features.js';
 import { fitPreprocessor } from '../../preprocess/preprocessor.js';
 import { trainPhase, type PhaseHistory } from '../../train/loop.js';
-import { cloneModel, specFor } from '../model-ops.js';
+import { cloneModel, specFor, preprocessSpecOf } from '../model-ops.js';
 import { labelBlindStage } from '../stage-cache.js';
 import { parseStrategyOptions } from '../options.js';
 import { labelledTarget, trainContextOf, unlabelledTargetSamples } from '../target-data.js';
@@ -27,13 +28,13 @@ async function runReweighted(ctx: TransferContext, name: string, clip: number, f
   // The weights read only source rows and the label-blind target pool: every label budget shares the weighted model.
   const weighted = await labelBlindStage(ctx, `reweight:${name}`, () => {
     const { sourceTrain, sourceVal } = ctx.data;
-    const pre = fitPreprocessor(sourceTrain, { modalities: ctx.modalities, schema: ctx.schema, image: ctx.image });
+    const pre = fitPreprocessor(sourceTrain, preprocessSpecOf(ctx));
     const source = pre.transform(sourceTrain);
     const target = pre.transform(unlabelledTargetSamples(ctx));
     if (target.n === 0) throw new Error(`${name}: no target rows to estimate importance weights from`);
     const weights = clipAndNormalise(weigh(tabularRows(source, name), tabularRows(target, name)), clip);
     const model = buildFusionModel(specFor(ctx, pre), ctx.seed);
-    const phase = trainPhase(model, source, sourceVal.length ? pre.transform(sourceVal) : null, { ...ctx.plan.pretrain, name: `${name} weighted source training`, trainable: ['image', 'tabular', 'head'] }, trainContextOf(ctx), {
+    const phase = trainPhase(model, source, sourceVal.length ? pre.transform(sourceVal) : null, { ...ctx.plan.pretrain, name: `${name} weighted source training`, trainable: ALL_LAYER_GROUPS }, trainContextOf(ctx), {
       sampleWeights: weights,
     });
     return { model, preprocessor: pre, history: [phase], report: { importanceWeights: summariseWeights(weights) } };
@@ -43,7 +44,7 @@ async function runReweighted(ctx: TransferContext, name: string, clip: number, f
   const history: PhaseHistory[] = [...weighted.history];
   if (finetune && ctx.data.targetTrain.length > 0) {
     const { train, val } = labelledTarget(ctx, pre);
-    history.push(trainPhase(model, train, val, { ...ctx.plan.finetune, name: 'fine-tune all layers', trainable: ['image', 'tabular', 'head'] }, trainContextOf(ctx)));
+    history.push(trainPhase(model, train, val, { ...ctx.plan.finetune, name: 'fine-tune all layers', trainable: ALL_LAYER_GROUPS }, trainContextOf(ctx)));
   }
   return { model, preprocessor: pre, history, report: weighted.report };
 }
