@@ -32,6 +32,8 @@ export interface CatalogSubject {
   readonly images: readonly CatalogImage[];
   /** Pseudonymised PHI columns (column → pseudonym). */
   readonly pseudonyms: Readonly<Record<string, string>>;
+  /** The subject's clinical note, when the site declares a `text` column and the row has one. */
+  readonly text?: string;
 }
 
 /** A modality reference: an image file (the source, or its de-identified copy in the workspace) and its hash. */
@@ -57,6 +59,8 @@ const DDL = [
   `CREATE TABLE IF NOT EXISTS subjects (site_id VARCHAR, subject_id VARCHAR, record VARCHAR, source VARCHAR, pseudonyms VARCHAR, PRIMARY KEY (site_id, subject_id))`,
   // Catalogs written before pseudonyms were kept get the column (NULL = none).
   `ALTER TABLE subjects ADD COLUMN IF NOT EXISTS pseudonyms VARCHAR`,
+  // Likewise for clinical notes (NULL = none); appended last, so rows are written in this column order.
+  `ALTER TABLE subjects ADD COLUMN IF NOT EXISTS text VARCHAR`,
   `CREATE TABLE IF NOT EXISTS labels (site_id VARCHAR, subject_id VARCHAR, label INTEGER, source_value VARCHAR, PRIMARY KEY (site_id, subject_id))`,
   `CREATE TABLE IF NOT EXISTS modality_refs (site_id VARCHAR, subject_id VARCHAR, modality VARCHAR, path VARCHAR, sha256 VARCHAR, shape VARCHAR, PRIMARY KEY (site_id, subject_id, path))`,
   `CREATE TABLE IF NOT EXISTS provenance (site_id VARCHAR, source_path VARCHAR, sha256 VARCHAR, bytes BIGINT, kind VARCHAR, PRIMARY KEY (site_id, source_path))`,
@@ -190,7 +194,7 @@ export class Catalog {
   async addSubjects(subjects: readonly CatalogSubject[], itemKey: (s: CatalogSubject) => string, hook?: (k: number) => void): Promise<void> {
     if (subjects.length === 0) return;
     await this.transaction(async () => {
-      await this.insertRows('subjects', subjects.map((s) => [s.siteId, s.subjectId, JSON.stringify(s.record), s.source, JSON.stringify(s.pseudonyms)]));
+      await this.insertRows('subjects', subjects.map((s) => [s.siteId, s.subjectId, JSON.stringify(s.record), s.source, JSON.stringify(s.pseudonyms), s.text ?? null]));
       // A test hook between the records and their labels: a failure here must not leave the records behind.
       subjects.forEach((_s, k) => hook?.(k));
       await this.insertRows('labels', subjects.map((s) => [s.siteId, s.subjectId, s.label, s.labelSource]));
@@ -218,7 +222,7 @@ export class Catalog {
   /** Every subject of the given sites (all sites when omitted), ordered by site then subject. */
   async subjects(siteIds?: readonly string[]): Promise<CatalogSubject[]> {
     const rows = await this.rows(
-      `SELECT s.site_id, s.subject_id, s.record, s.source, s.pseudonyms, l.label, l.source_value FROM subjects s JOIN labels l USING (site_id, subject_id) ORDER BY s.site_id, s.subject_id`,
+      `SELECT s.site_id, s.subject_id, s.record, s.source, s.pseudonyms, s.text, l.label, l.source_value FROM subjects s JOIN labels l USING (site_id, subject_id) ORDER BY s.site_id, s.subject_id`,
     );
     const refs = await this.rows('SELECT * FROM modality_refs ORDER BY site_id, subject_id, path');
     const bySubject = new Map<string, CatalogImage[]>();
@@ -240,6 +244,7 @@ export class Catalog {
         labelSource: r.source_value === null ? null : String(r.source_value),
         pseudonyms: JSON.parse(String(r.pseudonyms ?? '{}')) as Record<string, string>,
         images: bySubject.get(`${String(r.site_id)}/${String(r.subject_id)}`) ?? [],
+        ...(r.text !== null && r.text !== undefined && { text: String(r.text) }),
       }));
   }
 

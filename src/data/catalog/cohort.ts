@@ -35,7 +35,7 @@ export async function readCatalogCohort(catalog: Catalog, name: string, siteIds:
       image = await loadSubjectImage(s.images);
       imageShape ??= [image.height, image.width, image.channels];
     }
-    samples.push({ subjectId: s.subjectId, siteId: s.siteId, label: s.label, tabular: s.record, ...(image && { image }) });
+    samples.push({ subjectId: s.subjectId, siteId: s.siteId, label: s.label, tabular: s.record, ...(image && { image }), ...(s.text !== undefined && { text: s.text }) });
   }
   samples.sort((a, b) => (order.get(a.siteId) as number) - (order.get(b.siteId) as number) || compareIds(a.subjectId, b.subjectId));
   // Images may differ in size (the image preprocessor resamples each); imageShape is the first one's.

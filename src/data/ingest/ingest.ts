@@ -223,5 +223,5 @@ async function subjectWithImages(s: PreparedSubject, workspace: string, key: Buf
       return { item: hide(file), reason: hide(`image of subject ${s.subjectId} cannot be read: ${msg.startsWith(file) ? msg.slice(file.length).replace(/^:\s*/, '') : msg}`) };
     }
   }
-  return { siteId: s.siteId, subjectId: s.subjectId, record: s.record, source: s.from, label: s.label, labelSource: s.labelSource ?? null, images, pseudonyms: s.pseudonyms ?? {} };
+  return { siteId: s.siteId, subjectId: s.subjectId, record: s.record, source: s.from, label: s.label, labelSource: s.labelSource ?? null, images, pseudonyms: s.pseudonyms ?? {}, ...(s.text !== undefined && { text: s.text }) };
 }

@@ -70,7 +70,8 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
   const sourceFiles: string[] = [];
   for (const t of site.tables) {
     try {
-      const data = await readSource(t, [idCol, site.images?.key].filter((c): c is string => c !== undefined));
+      // Notes are text too: a note of digits only must not become a number.
+      const data = await readSource(t, [idCol, site.images?.key, site.text?.column].filter((c): c is string => c !== undefined));
       tables.push(data);
       sourceFiles.push(...data.files);
       for (const r of data.rejected) q(`${r.file} ${r.where}`, r.reason);
@@ -130,6 +131,10 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
   const recordedUnits: Record<string, string> = {};
   for (const p of plans) if (p.unit !== undefined && p.col.unit !== undefined && p.unit !== p.col.unit) recordedUnits[p.col.name] = p.unit;
 
+  const textCol = site.text?.column;
+  if (textCol !== undefined && tables.length > 0 && !columnsSeen.has(textCol)) {
+    q(tables.map((t) => t.source).join(' + '), `text column '${textCol}' (site '${site.id}', text.column) is in none of the site's tables; columns: ${[...columnsSeen].join(', ')}`);
+  }
   const subjects: PreparedSubject[] = [];
   for (const m of merged.values()) {
     const at = m.from.join(' + ');
@@ -164,6 +169,7 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
       ...(label.source !== undefined && { labelSource: label.source }),
       record,
       ...(Object.keys(pseudonyms).length > 0 && { pseudonyms }),
+      ...(noteOf(m.values, textCol) !== undefined && { text: noteOf(m.values, textCol) }),
       from: at,
     });
   }
@@ -287,4 +293,13 @@ function applyLabel(spec: LabelSpec, values: Readonly<Record<string, TabularValu
   const neg = spec.negative.map(valueKey);
   if (neg.includes(key)) return { label: 0, source: key };
   return { error: `label column '${column}' has unexpected value '${key}' (positive: ${pos.join(', ')}; negative: ${neg.join(', ')})` };
+}
+
+/** A subject's note from the text column: the cell as text, or undefined when there is no column or the cell is empty. */
+function noteOf(values: Readonly<Record<string, TabularValue>>, column: string | undefined): string | undefined {
+  if (column === undefined) return undefined;
+  const v = values[column];
+  if (v === null || v === undefined) return undefined;
+  const note = String(v).trim();
+  return note === '' ? undefined : note;
 }

@@ -34,6 +34,8 @@ export interface PreparedSubject {
   readonly record: Readonly<Record<string, TabularValue>>;
   /** The table location(s) the record came from, e.g. `/data/a.csv line 12`. */
   readonly from: string;
+  /** The clinical note from the site's `text` column (absent when the cell is empty or missing). */
+  readonly text?: string;
   readonly image?: ImageRef;
 }
 

@@ -127,6 +127,12 @@ export const imageSourceSchema = z
     }
   });
 
+/** Schema of a site's clinical notes: a source table column holding one free-text note per subject (the `text` modality). */
+export const textSourceSchema = z.strictObject({
+  /** Source column with the note; an empty or missing cell means the subject has no note. */
+  column: z.string().min(1),
+});
+
 /** What happens to a PHI column: dropped, or replaced by a keyed HMAC-SHA256 pseudonym. */
 export const phiActionSchema = z.enum(['drop', 'pseudonymise']);
 
@@ -134,6 +140,7 @@ const siteShape = {
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, _ . -'),
   description: z.string().optional(),
   images: imageSourceSchema.optional(),
+  text: textSourceSchema.optional(),
   tables: z.array(tableSourceSchema).min(1),
   subjectId: subjectIdSchema,
   label: labelSchema,
@@ -150,6 +157,7 @@ export const siteSchema = z.strictObject(siteShape);
 export const siteDefaultsSchema = z.strictObject({
   description: z.string().optional(),
   images: imageSourceSchema.optional(),
+  text: textSourceSchema.optional(),
   tables: z.array(tableSourceSchema).min(1).optional(),
   subjectId: subjectIdSchema.optional(),
   label: labelSchema.optional(),

@@ -49,7 +49,7 @@ test('a wrong key is named with its path, the file and the allowed keys', async 
   assert.match(await problems(`${SCHEMA}sitez: []\nsites:\n${SITE}`), /unknown key 'sitez'; allowed keys: name, root, schema, defaults, sites/);
   assert.match(
     await problems(`${SCHEMA}sites:\n${SITE}    colums: {}\n`),
-    /unknown key 'colums' in sites\.0; allowed keys: id, description, images, tables, subjectId, label, columns, phi/,
+    /unknown key 'colums' in sites\.0; allowed keys: id, description, images, text, tables, subjectId, label, columns, phi/,
   );
   assert.match(
     await problems(`${SCHEMA}sites:\n${SITE}    columns: { age: { form: years } }\n`),
