@@ -104,6 +104,19 @@ export const experimentSchema = z.strictObject({
       modalityDropout: z.number().min(0).lt(1).default(0),
       /** Presence-mask input so a sample lacking a modality is predicted from the rest; on by default when modalityDropout > 0. */
       masking: z.boolean().optional(),
+      /** A frozen pretrained image backbone (ONNX): image methods train on its embeddings instead of a CNN on pixels. */
+      backbone: z
+        .strictObject({
+          /** ONNX model file, relative to the working directory. */
+          onnx: z.string().min(1),
+          /** [height, width, channels] the model takes; images are windowed and resized to height x width (square). */
+          inputShape: z.tuple([positiveInt, positiveInt, positiveInt]),
+          /** Input tensor layout: nchw (PyTorch exports) or nhwc (TensorFlow exports). */
+          layout: z.enum(['nchw', 'nhwc']).default('nchw'),
+          /** Images per inference call. */
+          batchSize: positiveInt.default(32),
+        })
+        .optional(),
     })
     .prefault({}),
   training: z
@@ -163,6 +176,10 @@ export function parseExperiment(input: unknown, source = '(inline)'): Experiment
   }
   if (!(cfg.preprocess.window[0] < cfg.preprocess.window[1])) {
     throw new ConfigError(source, [`preprocess.window: expected [lo, hi] with lo < hi, got [${cfg.preprocess.window.join(', ')}]`]);
+  }
+  const bb = cfg.model.backbone;
+  if (bb && bb.inputShape[0] !== bb.inputShape[1]) {
+    throw new ConfigError(source, [`model.backbone.inputShape: images are resized to a square, so height must equal width; got [${bb.inputShape.join(', ')}]`]);
   }
   const names = new Set<string>();
   for (const m of cfg.methods) {

@@ -16,5 +16,6 @@ export function modelSpecFor(
     tabularDim: pre.tabular?.dim,
     ...(cards ? { categoricalCardinalities: cards } : {}),
     ...(pre.text ? { textDim: pre.text.dim } : {}),
+    ...(pre.imageEmbeddings ? { imageEncoder: 'embedding' as const, imageEmbeddingDim: pre.imageEmbeddings.dim } : {}),
   };
 }

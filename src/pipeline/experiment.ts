@@ -20,6 +20,7 @@ import { writeReport, type ReportPaths } from '../report/write-report.js';
 import { budgetCurveData, type BudgetCurvePoint } from './budget-curve.js';
 import { fitOnValidation, type ValidationFits } from './operating-points.js';
 import { fitStackingOnValidation } from '../models/stacking.js';
+import { architectureOf, embedCohortImages } from './backbone-embeddings.js';
 
 /** One row of the results: a method's target-test evaluation and how it was trained. */
 export interface MethodResult {
@@ -90,6 +91,9 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const { cohort, origin } = await loadExperimentCohort(cfg, progress);
   cfg = adaptMethodsToCohort(cfg, cohort, progress);
   const parts = partitionCohort(cohort, cfg);
+  // A frozen backbone runs once per subject before any method; every image method then trains on its embeddings.
+  const backbone = cfg.methods.some((m) => m.modalities.includes('image')) ? await embedCohortImages(cfg, cohort.samples, progress) : undefined;
+  const architecture = architectureOf(cfg.model);
   const runId = opts.runId ?? `run-${new Date().toISOString().replace(/[:.]/g, '-')}-s${cfg.seed}`;
   const runDir = resolve(join(cfg.workspace, 'runs', runId));
   await writeJsonAtomic(join(runDir, 'config.json'), cfg);
@@ -115,7 +119,8 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       schema: cohort.tabularSchema,
       image: { window: cfg.preprocess.window, size: cfg.preprocess.imageSize },
       categorical: cfg.preprocess.categorical,
-      architecture: cfg.model,
+      ...(backbone && { imageEmbeddings: backbone.embeddings }),
+      architecture,
       plan: cfg.training,
       seed: cfg.seed,
       progress,

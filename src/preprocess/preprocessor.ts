@@ -5,6 +5,26 @@ import { FittedImage, fitImage, type ImagePreprocessOptions, type ImagePreproces
 import { FittedTabular, fitTabular, type CategoricalEncoding, type TabularPreprocessorState } from './tabular.js';
 import { FittedText, fitText, type TextPreprocessOptions, type TextPreprocessorState } from './text.js';
 
+/** Image embeddings precomputed by a frozen backbone, looked up by `site/subject` key in place of fitting an image preprocessor. */
+export interface ImageEmbeddingLookup {
+  /** Floats per embedding. */
+  readonly dim: number;
+  /** Embedding of each subject that has an image. */
+  readonly byKey: ReadonlyMap<string, Float32Array>;
+  /** The backbone that computed them (saved with the preprocessor, so a reader knows which model to re-run). */
+  readonly backbone: ImageBackboneInfo;
+}
+
+/** Which frozen backbone produced a preprocessor's image embeddings. */
+export interface ImageBackboneInfo {
+  readonly path: string;
+  /** sha256 of the model file. */
+  readonly sha256: string;
+  readonly inputShape: readonly [number, number, number];
+  readonly layout: 'nchw' | 'nhwc';
+  readonly dim: number;
+}
+
 /** What to fit: which modalities, the tabular schema and the image options. */
 export interface PreprocessSpec {
   readonly modalities: readonly Modality[];
@@ -14,6 +34,8 @@ export interface PreprocessSpec {
   readonly categorical?: CategoricalEncoding;
   /** Options of the text featuriser, when 'text' is a modality. */
   readonly text?: TextPreprocessOptions;
+  /** Frozen-backbone embeddings that replace the image preprocessor, when 'image' is a modality. */
+  readonly imageEmbeddings?: ImageEmbeddingLookup;
 }
 
 /** Serialisable state of a fitted multi-modality preprocessor. */
@@ -24,6 +46,8 @@ export interface PreprocessorState {
   readonly image?: ImagePreprocessorState;
   readonly tabular?: TabularPreprocessorState;
   readonly text?: TextPreprocessorState;
+  /** The frozen backbone whose embeddings stood in for the image (they are not saved: re-run the backbone to apply it). */
+  readonly imageBackbone?: ImageBackboneInfo;
   /** `site/subject` keys of the samples it was fitted on, so a leak can be audited after the fact. */
   readonly fittedOn: readonly string[];
 }
@@ -37,6 +61,9 @@ export class FittedPreprocessor {
     readonly tabular: FittedTabular | undefined,
     readonly fittedOn: readonly string[],
     readonly text?: FittedText,
+    /** Precomputed image embeddings used instead of `image`; absent after fromJSON (state keeps only `imageBackbone`). */
+    readonly imageEmbeddings?: ImageEmbeddingLookup,
+    private readonly imageBackbone: ImageBackboneInfo | undefined = imageEmbeddings?.backbone,
   ) {}
 
   /**
@@ -60,6 +87,20 @@ export class FittedPreprocessor {
         }
       });
       image = { shape: img.shape, data };
+      masks.image = Uint8Array.from(samples, (s) => (s.image ? 1 : 0));
+    }
+    let imageEmbedding: FeatureSet['imageEmbedding'];
+    if (this.imageBackbone) {
+      const emb = this.imageEmbeddings;
+      const bb = this.imageBackbone;
+      const data = new Float32Array(n * bb.dim);
+      samples.forEach((s, i) => {
+        if (!s.image) return;
+        const e = emb?.byKey.get(subjectKey(s));
+        if (!e) throw new Error(`subject ${subjectKey(s)}: no embedding from the ONNX backbone ${bb.path} (sha256 ${bb.sha256.slice(0, 12)}); extract it first (medtl run does, for its cohort)`);
+        data.set(e, i * bb.dim);
+      });
+      imageEmbedding = { dim: bb.dim, data };
       masks.image = Uint8Array.from(samples, (s) => (s.image ? 1 : 0));
     }
     let tabular: FeatureSet['tabular'];
@@ -89,7 +130,7 @@ export class FittedPreprocessor {
       text = { dim: txt.dim, data };
       masks.text = Uint8Array.from(samples, (s) => (s.text ? 1 : 0));
     }
-    return { n, labels, keys: samples.map(subjectKey), sites: samples.map((s) => s.siteId), image, tabular, categorical, text, masks };
+    return { n, labels, keys: samples.map(subjectKey), sites: samples.map((s) => s.siteId), image, ...(imageEmbedding && { imageEmbedding }), tabular, categorical, text, masks };
   }
 
   /** The JSON-serialisable state, saved beside the model so serving reapplies it exactly. */
@@ -101,6 +142,7 @@ export class FittedPreprocessor {
       image: this.image?.toJSON(),
       tabular: this.tabular?.toJSON(),
       ...(this.text ? { text: this.text.toJSON() } : {}),
+      ...(this.imageBackbone ? { imageBackbone: this.imageBackbone } : {}),
       fittedOn: this.fittedOn,
     };
   }
@@ -114,14 +156,17 @@ export class FittedPreprocessor {
       state.tabular ? FittedTabular.fromJSON(state.tabular) : undefined,
       state.fittedOn,
       state.text ? FittedText.fromJSON(state.text) : undefined,
+      undefined,
+      state.imageBackbone,
     );
   }
 }
 
 /** Fits every requested modality's preprocessor on the training samples only. */
 export function fitPreprocessor(train: readonly Sample[], spec: PreprocessSpec): FittedPreprocessor {
-  const image = spec.modalities.includes('image') ? fitImage(train, spec.image) : undefined;
+  const image = spec.modalities.includes('image') && !spec.imageEmbeddings ? fitImage(train, spec.image) : undefined;
   const tabular = spec.modalities.includes('tabular') ? fitTabular(train, spec.schema, spec.categorical ?? 'onehot') : undefined;
   const text = spec.modalities.includes('text') ? fitText(train, spec.text) : undefined;
-  return new FittedPreprocessor([...spec.modalities], image, tabular, train.map(subjectKey), text);
+  const embeddings = spec.modalities.includes('image') ? spec.imageEmbeddings : undefined;
+  return new FittedPreprocessor([...spec.modalities], image, tabular, train.map(subjectKey), text, embeddings);
 }

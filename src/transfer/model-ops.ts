@@ -9,9 +9,15 @@ export function specFor(ctx: TransferContext, pre: FittedPreprocessor): ModelSpe
   return modelSpecFor(ctx.architecture, ctx.modalities, pre);
 }
 
-/** What fitPreprocessor fits for a context: its modalities, schema, image options and categorical encoding. */
+/** What fitPreprocessor fits for a context: its modalities, schema, image options, categorical encoding and any backbone embeddings. */
 export function preprocessSpecOf(ctx: TransferContext): PreprocessSpec {
-  return { modalities: ctx.modalities, schema: ctx.schema, image: ctx.image, ...(ctx.categorical ? { categorical: ctx.categorical } : {}) };
+  return {
+    modalities: ctx.modalities,
+    schema: ctx.schema,
+    image: ctx.image,
+    ...(ctx.categorical ? { categorical: ctx.categorical } : {}),
+    ...(ctx.imageEmbeddings ? { imageEmbeddings: ctx.imageEmbeddings } : {}),
+  };
 }
 
 /** An independent copy of a model (same architecture and weights), so fine-tuning never alters the shared pretrained one. */

@@ -16,7 +16,7 @@ export function labelBlindStage(ctx: TransferContext, stage: string, build: () =
   if (!byKey) cache.set(ctx.data.sourceTrain, (byKey = new Map()));
   const { targetUnlabelled, targetTrain, targetVal } = ctx.data;
   const pool = [...targetUnlabelled, ...targetTrain, ...targetVal].map(subjectKey).sort().join(',');
-  const key = [stage, JSON.stringify(ctx.options ?? {}), JSON.stringify(ctx.architecture), ctx.categorical ?? 'onehot', JSON.stringify(ctx.plan), [...ctx.modalities].sort().join('+'), ctx.seed, pool].join('|');
+  const key = [stage, JSON.stringify(ctx.options ?? {}), JSON.stringify(ctx.architecture), ctx.categorical ?? 'onehot', ctx.imageEmbeddings?.backbone.sha256 ?? 'pixels', JSON.stringify(ctx.plan), [...ctx.modalities].sort().join('+'), ctx.seed, pool].join('|');
   let p = byKey.get(key);
   if (!p) byKey.set(key, (p = Promise.resolve().then(build)));
   return p;

@@ -2,6 +2,7 @@ import type { ColumnSpec, Modality, Sample } from '../data/types.js';
 import type { ModelBundle } from '../models/artifact.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { ImagePreprocessOptions } from '../preprocess/image.js';
+import type { ImageEmbeddingLookup } from '../preprocess/preprocessor.js';
 import type { CategoricalEncoding } from '../preprocess/tabular.js';
 import type { PhaseHistory, TrainPhase } from '../train/loop.js';
 import type { ProgressReporter } from '../util/progress.js';
@@ -38,6 +39,8 @@ export interface TransferContext {
   readonly image: ImagePreprocessOptions;
   /** How categorical columns reach the model: one-hot floats (default) or indices into learned embeddings. */
   readonly categorical?: CategoricalEncoding;
+  /** Frozen-backbone image embeddings of the cohort's subjects; when set, image methods train on these instead of pixels. */
+  readonly imageEmbeddings?: ImageEmbeddingLookup;
   /** Architecture, without the input-dependent fields. */
   readonly architecture: Omit<ModelSpec, 'modalities' | 'imageShape' | 'tabularDim'>;
   readonly plan: TrainingPlan;
