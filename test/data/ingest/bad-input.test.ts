@@ -4,10 +4,12 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { Catalog } from '../../../src/data/catalog/catalog.js';
 import { ingestManifest } from '../../../src/data/ingest/index.js';
 import { ManifestError } from '../../../src/data/manifest/index.js';
+import { withTransferSyntax } from '../readers/helpers.js';
 
 const MANIFEST = `name: bad-inputs
 schema:
@@ -106,14 +108,17 @@ test('a manifest with a wrong key is refused before anything is written, naming 
   assert.ok(!existsSync(join(ws, 'catalog.duckdb')));
 });
 
-test('a truncated DICOM and a non-DICOM file named .dcm are quarantined at ingest, the good DICOM is de-identified', async () => {
+test('a truncated DICOM, an unsupported transfer syntax, a non-DICOM .dcm and a corrupt .nii.gz are quarantined at ingest; the good DICOM is de-identified', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'medtl-bad-dcm-'));
   const good = await readFile('test/fixtures/ingest/phi/S002.dcm');
   await mkdir(join(dir, 'dcm'));
   await writeFile(join(dir, 'dcm', 'k1.dcm'), good);
   await writeFile(join(dir, 'dcm', 'k2.dcm'), good.subarray(0, good.length - 100));
   await writeFile(join(dir, 'dcm', 'k3.dcm'), 'plain text, not DICOM');
-  await writeFile(join(dir, 't.csv'), 'id,age,dx\nk1,50,1\nk2,51,0\nk3,52,1\n');
+  await writeFile(join(dir, 'dcm', 'k4.dcm'), withTransferSyntax('1.2.840.10008.1.2.4.100'));
+  // A gzip stream cut short: the NIfTI reader must name the file, not crash the ingest.
+  await writeFile(join(dir, 'dcm', 'k5.nii.gz'), gzipSync(Uint8Array.from({ length: 4000 }, (_, i) => (i * 7919) % 251)).subarray(0, 200));
+  await writeFile(join(dir, 't.csv'), 'id,age,dx\nk1,50,1\nk2,51,0\nk3,52,1\nk4,53,0\nk5,54,1\n');
   await writeFile(
     join(dir, 'manifest.yaml'),
     `schema: [{ name: age, kind: numeric }]
@@ -122,18 +127,22 @@ sites:
     tables: [{ path: t.csv }]
     subjectId: { column: id }
     label: { column: dx, positive: [1], negative: [0] }
-    images: { glob: 'dcm/*.dcm', match: '^(?<key>k\\d)\\.dcm$' }
+    images: { glob: 'dcm/*', match: '^(?<key>k\\d)\\.(dcm|nii\\.gz)$' }
 `,
   );
   const ws = await mkdtemp(join(tmpdir(), 'medtl-ws-'));
   const r = await ingestManifest(join(dir, 'manifest.yaml'), { workspace: ws, env: { MEDTL_DEID_KEY: 'bad-dicom-test-key-0123456789' } });
-  assert.deepEqual(r.sites.map((s) => [s.subjects, s.quarantined]), [[1, 2]]);
+  assert.deepEqual(r.sites.map((s) => [s.subjects, s.quarantined]), [[1, 4]]);
   const q = r.report.quarantine.map((x) => [x.item.replace(`${dir}/`, ''), x.reason]);
   assert.equal(q[0][0], 'dcm/k2.dcm');
   // The DICOM reader's message names the tag where the data ran out.
   assert.match(q[0][1], /^image of subject k2 cannot be read: .*truncated DICOM.*\(7FE0,0010\)/);
   assert.equal(q[1][0], 'dcm/k3.dcm');
   assert.match(q[1][1], /^image of subject k3 cannot be read: not a DICOM file/);
+  assert.equal(q[2][0], 'dcm/k4.dcm');
+  assert.match(q[2][1], /^image of subject k4 cannot be read: .*unsupported transfer syntax 1\.2\.840\.10008\.1\.2\.4\.100 \(MPEG2 Main Profile \/ Main Level\) in \(0002,0010\)/);
+  assert.equal(q[3][0], 'dcm/k5.nii.gz');
+  assert.match(q[3][1], /^image of subject k5 cannot be read: .*k5\.nii\.gz/);
   const c = await Catalog.open(ws);
   try {
     const subjects = await c.subjects();

@@ -12,7 +12,7 @@ import {
   readImageFile,
 } from '../../../src/data/readers/index.js';
 import { dcmjs } from '../../../src/data/readers/dicom/dcmjs.js';
-import { assertClose, scratchFile } from './helpers.js';
+import { assertClose, scratchFile, withTransferSyntax } from './helpers.js';
 
 const DIR = new URL('../../fixtures/dicom/', import.meta.url).pathname;
 const SAMPLES = new URL('../../../../shared/data/mri-dicom-nifti-samples/', import.meta.url).pathname;
@@ -118,27 +118,6 @@ test('DICOM detection: DICM preamble, a bare group-0008 data set, and .dcm names
   assert.equal(detectImageFormat(new TextEncoder().encode('hello'), 'x.bin'), undefined);
 });
 
-/** CT_small.dcm with the transfer syntax UID in the file meta replaced (group length adjusted). */
-function withTransferSyntax(uid: string): Uint8Array {
-  const bytes = readFileSync(join(DIR, 'CT_small.dcm'));
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = 132 + 12;
-  while (!(view.getUint16(at, true) === 0x0002 && view.getUint16(at + 2, true) === 0x0010)) {
-    const vr = String.fromCharCode(bytes[at + 4], bytes[at + 5]);
-    // Explicit VR: OB/OW/OF/SQ/UT/UN have 2 reserved bytes and a 32-bit length.
-    at += ['OB', 'OW', 'OF', 'SQ', 'UT', 'UN'].includes(vr) ? 12 + view.getUint32(at + 8, true) : 8 + view.getUint16(at + 6, true);
-  }
-  const oldLength = view.getUint16(at + 6, true);
-  const value = uid.length % 2 === 0 ? uid : `${uid}\0`;
-  const out = new Uint8Array(bytes.length - oldLength + value.length);
-  out.set(bytes.subarray(0, at + 8));
-  out.set(new TextEncoder().encode(value), at + 8);
-  out.set(bytes.subarray(at + 8 + oldLength), at + 8 + value.length);
-  const outView = new DataView(out.buffer);
-  outView.setUint16(at + 6, value.length, true);
-  outView.setUint32(140, view.getUint32(140, true) - oldLength + value.length, true);
-  return out;
-}
 
 test('DICOM bad input: each message names the file and the tag or reason', async () => {
   const truncated = join(DIR, 'MR_truncated.dcm');
