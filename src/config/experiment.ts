@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { describeZodIssue } from '../util/zod-issues.js';
 import { strategyOptionProblems } from '../transfer/options.js';
 
 const positiveInt = z.number().int().positive();
@@ -85,6 +86,8 @@ export const experimentSchema = z.strictObject({
       window: z.tuple([z.number(), z.number()]).default([-1000, 400]),
       /** Categorical record columns as one-hot floats, or as category indices into learned embeddings (tabular encoder). */
       categorical: z.enum(['onehot', 'embedding']).default('onehot'),
+      /** [depth, height, width] volumes are resampled to for `model.imageEncoder: cnn3d`; [16, imageSize, imageSize] when absent. */
+      volumeSize: z.tuple([positiveInt, positiveInt, positiveInt]).optional(),
     })
     .prefault({}),
   model: z
@@ -94,6 +97,8 @@ export const experimentSchema = z.strictObject({
       imageEmbed: positiveInt.default(32),
       tabularHidden: z.array(positiveInt).min(1).default([32, 16]),
       headHidden: positiveInt.default(16),
+      /** Image encoder: a 2-D CNN on each subject's image (default), or a 3-D CNN on its whole volume (manifest data only). */
+      imageEncoder: z.enum(['cnn2d', 'cnn3d']).optional(),
       /** Where modalities meet: raw features (early), per-modality embeddings (intermediate) or per-modality predictions (late). */
       fusion: z.enum(['early', 'intermediate', 'late']).default('intermediate'),
       /** How early/intermediate fusion joins modalities: concatenation, or concatenation after per-modality sigmoid gates. */
@@ -168,7 +173,7 @@ export class ConfigError extends Error {
 /** Validates an experiment object, throwing a ConfigError that names each bad key and the expected form. */
 export function parseExperiment(input: unknown, source = '(inline)'): ExperimentConfig {
   const result = experimentSchema.safeParse(input ?? {});
-  if (!result.success) throw new ConfigError(source, result.error.issues.map(describeIssue));
+  if (!result.success) throw new ConfigError(source, result.error.issues.map((i) => describeZodIssue(i, experimentSchema)));
   const cfg = result.data;
   const s = cfg.split.source;
   if (Math.abs(s.train + s.val + s.test - 1) > 1e-9) {
@@ -180,6 +185,9 @@ export function parseExperiment(input: unknown, source = '(inline)'): Experiment
   const bb = cfg.model.backbone;
   if (bb && bb.inputShape[0] !== bb.inputShape[1]) {
     throw new ConfigError(source, [`model.backbone.inputShape: images are resized to a square, so height must equal width; got [${bb.inputShape.join(', ')}]`]);
+  }
+  if (cfg.model.imageEncoder === 'cnn3d' && bb) {
+    throw new ConfigError(source, ['model.imageEncoder: cnn3d trains a CNN on volumes, model.backbone replaces the CNN with frozen embeddings; set one of them']);
   }
   const names = new Set<string>();
   for (const m of cfg.methods) {
@@ -209,34 +217,3 @@ export async function loadExperimentFile(path: string): Promise<ExperimentConfig
   return parseExperiment(doc, path);
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
-  if (issue.code === 'unrecognized_keys') {
-    const where = issue.path.length ? ` in ${path}` : '';
-    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}${where}; allowed keys: ${allowedKeys(issue.path)}`;
-  }
-  return `${path}: ${issue.message}`;
-}
-
-function allowedKeys(path: readonly PropertyKey[]): string {
-  let schema: z.ZodType = experimentSchema;
-  for (const key of path) {
-    schema = unwrap(schema);
-    if (schema instanceof z.ZodObject) schema = schema.shape[String(key)] as z.ZodType;
-    else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
-    else return '(unknown)';
-    if (!schema) return '(unknown)';
-  }
-  schema = unwrap(schema);
-  if (schema instanceof z.ZodArray) schema = unwrap(schema.element as z.ZodType);
-  if (schema instanceof z.ZodDiscriminatedUnion) schema = unwrap(schema.options[0] as z.ZodType);
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape).join(', ') : '(unknown)';
-}
-
-function unwrap(schema: z.ZodType): z.ZodType {
-  let s = schema;
-  for (;;) {
-    if (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
-    else return s;
-  }
-}

@@ -9,6 +9,15 @@ export interface Image2D {
   readonly data: Float32Array;
 }
 
+/** A 3-D volume, row-major DHWC float32 in modality units (e.g. HU), for the cnn3d encoder. */
+export interface Volume {
+  readonly depth: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly data: Float32Array;
+}
+
 /** One cell of a patient record: a number, a category code, or missing. */
 export type TabularValue = number | string | null;
 
@@ -24,6 +33,8 @@ export interface Sample {
   readonly siteId: string;
   readonly label: BinaryLabel;
   readonly image?: Image2D;
+  /** The whole volume behind `image`, when the experiment asks for volumes (`image` is then its middle slice). */
+  readonly volume?: Volume;
   readonly tabular?: TabularRecord;
   readonly text?: string;
 }

@@ -2,7 +2,7 @@ import type { Modality } from '../data/types.js';
 import type { FittedPreprocessor } from '../preprocess/preprocessor.js';
 import type { ModelSpec } from './spec.js';
 
-/** The full model spec for an architecture, a set of modalities and a fitted preprocessor's output shapes (image, tabular, categorical cardinalities, text). */
+/** The full model spec for an architecture, a set of modalities and a fitted preprocessor's output shapes (image or volume, tabular, categorical cardinalities, text). */
 export function modelSpecFor(
   architecture: Omit<ModelSpec, 'modalities' | 'imageShape' | 'tabularDim'>,
   modalities: readonly Modality[],
@@ -16,6 +16,7 @@ export function modelSpecFor(
     tabularDim: pre.tabular?.dim,
     ...(cards ? { categoricalCardinalities: cards } : {}),
     ...(pre.text ? { textDim: pre.text.dim } : {}),
+    ...(pre.volume ? { imageEncoder: 'cnn3d' as const, volumeShape: pre.volume.shape } : {}),
     ...(pre.imageEmbeddings ? { imageEncoder: 'embedding' as const, imageEmbeddingDim: pre.imageEmbeddings.dim } : {}),
   };
 }

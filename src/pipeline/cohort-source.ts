@@ -68,7 +68,7 @@ function refuseTextWithoutNotes(cfg: ExperimentConfig, cohort: Cohort): void {
  * pipeline always consumes files, then harmonises units to the shared schema.
  */
 export async function loadExperimentCohort(cfg: ExperimentConfig, progress: ProgressReporter): Promise<{ cohort: Cohort; origin: CohortOrigin }> {
-  if (cfg.data.kind === 'manifest') return loadManifestExperimentCohort(cfg.workspace, cfg.data, progress);
+  if (cfg.data.kind === 'manifest') return loadManifestExperimentCohort(cfg.workspace, cfg.data, progress, cfg.model.imageEncoder === 'cnn3d');
   const seed = cfg.data.seed ?? cfg.seed;
   const dir = join(cfg.workspace, 'cohorts', `synthetic-s${seed}-${cfg.data.imageSize}px`);
   let generated = false;
@@ -87,19 +87,21 @@ export async function loadExperimentCohort(cfg: ExperimentConfig, progress: Prog
 
 /**
  * Ingests the manifest into the workspace catalog (a no-op for sites whose inputs are unchanged,
- * a resume for an interrupted one) and reads the cohort back from the catalog.
+ * a resume for an interrupted one) and reads the cohort back from the catalog, with each subject's
+ * whole volume too when `volumes` (the cnn3d encoder's input).
  */
 async function loadManifestExperimentCohort(
   workspace: string,
   data: Extract<ExperimentConfig['data'], { kind: 'manifest' }>,
   progress: ProgressReporter,
+  volumes: boolean,
 ): Promise<{ cohort: Cohort; origin: CohortOrigin }> {
   const r = await ingestManifest(data.path, { workspace, root: data.root, progress });
   // The ingest result's cohort is tabular; read it again with the images decoded from their references.
   const catalog = await Catalog.open(workspace);
   let cohort: Cohort;
   try {
-    cohort = await readCatalogCohort(catalog, r.manifest.name, r.manifest.sites.map((s) => s.id), { images: true });
+    cohort = await readCatalogCohort(catalog, r.manifest.name, r.manifest.sites.map((s) => s.id), { images: true, volumes });
   } finally {
     catalog.close();
   }

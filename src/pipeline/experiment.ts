@@ -16,6 +16,7 @@ import { writeFailureRecord, writeRunRecord, type MethodPredictions, type Subjec
 import { saveModelBundle } from '../models/artifact.js';
 import { writeJsonAtomic } from '../util/fs.js';
 import type { Sample } from '../data/types.js';
+import type { VolumePreprocessOptions } from '../preprocess/volume.js';
 import { writeReport, type ReportPaths } from '../report/write-report.js';
 import { budgetCurveData, type BudgetCurvePoint } from './budget-curve.js';
 import { fitOnValidation, type ValidationFits } from './operating-points.js';
@@ -94,6 +95,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   // A frozen backbone runs once per subject before any method; every image method then trains on its embeddings.
   const backbone = cfg.methods.some((m) => m.modalities.includes('image')) ? await embedCohortImages(cfg, cohort.samples, progress) : undefined;
   const architecture = architectureOf(cfg.model);
+  const volumeOptions = volumeOptionsOf(cfg, cohort.samples);
   const runId = opts.runId ?? `run-${new Date().toISOString().replace(/[:.]/g, '-')}-s${cfg.seed}`;
   const runDir = resolve(join(cfg.workspace, 'runs', runId));
   await writeJsonAtomic(join(runDir, 'config.json'), cfg);
@@ -118,6 +120,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       modalities: method.modalities,
       schema: cohort.tabularSchema,
       image: { window: cfg.preprocess.window, size: cfg.preprocess.imageSize },
+      ...(volumeOptions && { volume: volumeOptions }),
       categorical: cfg.preprocess.categorical,
       ...(backbone && { imageEmbeddings: backbone.embeddings }),
       architecture,
@@ -257,4 +260,14 @@ function subjectRows(all: readonly Sample[], targetTest: readonly Sample[], sour
   const rows = (split: string, samples: readonly Sample[]) =>
     samples.map((s) => ({ site: s.siteId, subjectId: s.subjectId, split, values: present.map((c) => s.tabular?.[c] ?? null) }));
   return { columns: present, rows: [...rows('target_test', targetTest), ...rows('source_test', sourceTest)] };
+}
+
+/** The volume preprocessor's options when the model's image encoder is cnn3d; refuses a cohort without volumes (the synthetic one is 2-D). */
+function volumeOptionsOf(cfg: ExperimentConfig, samples: readonly Sample[]): VolumePreprocessOptions | undefined {
+  if (cfg.model.imageEncoder !== 'cnn3d' || !cfg.methods.some((m) => m.modalities.includes('image'))) return undefined;
+  if (!samples.some((s) => s.volume !== undefined)) {
+    throw new Error(`model.imageEncoder: cnn3d needs volumes, but no subject of the ${cfg.data.kind} cohort has one (the synthetic cohort is 2-D; use a manifest with NIfTI, DICOM series or npz volumes)`);
+  }
+  const s = cfg.preprocess.imageSize;
+  return { window: cfg.preprocess.window, size: cfg.preprocess.volumeSize ?? [16, s, s] };
 }

@@ -4,6 +4,7 @@ import type { FeatureSet } from './features.js';
 import { FittedImage, fitImage, type ImagePreprocessOptions, type ImagePreprocessorState } from './image.js';
 import { FittedTabular, fitTabular, type CategoricalEncoding, type TabularPreprocessorState } from './tabular.js';
 import { FittedText, fitText, type TextPreprocessOptions, type TextPreprocessorState } from './text.js';
+import { FittedVolume, fitVolume, type VolumePreprocessOptions, type VolumePreprocessorState } from './volume.js';
 
 /** Image embeddings precomputed by a frozen backbone, looked up by `site/subject` key in place of fitting an image preprocessor. */
 export interface ImageEmbeddingLookup {
@@ -36,6 +37,8 @@ export interface PreprocessSpec {
   readonly text?: TextPreprocessOptions;
   /** Frozen-backbone embeddings that replace the image preprocessor, when 'image' is a modality. */
   readonly imageEmbeddings?: ImageEmbeddingLookup;
+  /** Volume options: when set, the 'image' modality is fitted on `Sample.volume` (for the cnn3d encoder) instead of 2-D images. */
+  readonly volume?: VolumePreprocessOptions;
 }
 
 /** Serialisable state of a fitted multi-modality preprocessor. */
@@ -46,6 +49,7 @@ export interface PreprocessorState {
   readonly image?: ImagePreprocessorState;
   readonly tabular?: TabularPreprocessorState;
   readonly text?: TextPreprocessorState;
+  readonly volume?: VolumePreprocessorState;
   /** The frozen backbone whose embeddings stood in for the image (they are not saved: re-run the backbone to apply it). */
   readonly imageBackbone?: ImageBackboneInfo;
   /** `site/subject` keys of the samples it was fitted on, so a leak can be audited after the fact. */
@@ -64,6 +68,8 @@ export class FittedPreprocessor {
     /** Precomputed image embeddings used instead of `image`; absent after fromJSON (state keeps only `imageBackbone`). */
     readonly imageEmbeddings?: ImageEmbeddingLookup,
     private readonly imageBackbone: ImageBackboneInfo | undefined = imageEmbeddings?.backbone,
+    /** The volume preprocessor that stands in for `image` when the model's image encoder is cnn3d. */
+    readonly volume?: FittedVolume,
   ) {}
 
   /**
@@ -88,6 +94,20 @@ export class FittedPreprocessor {
       });
       image = { shape: img.shape, data };
       masks.image = Uint8Array.from(samples, (s) => (s.image ? 1 : 0));
+    }
+    let volume: FeatureSet['volume'];
+    if (this.volume) {
+      const vol = this.volume;
+      const data = new Float32Array(n * vol.dim);
+      samples.forEach((s, i) => {
+        try {
+          vol.applyInto(s.volume, data, i * vol.dim);
+        } catch (e) {
+          throw new Error(`subject ${subjectKey(s)}: ${(e as Error).message}`, { cause: e });
+        }
+      });
+      volume = { shape: vol.shape, data };
+      masks.image = Uint8Array.from(samples, (s) => (s.volume ? 1 : 0));
     }
     let imageEmbedding: FeatureSet['imageEmbedding'];
     if (this.imageBackbone) {
@@ -130,7 +150,7 @@ export class FittedPreprocessor {
       text = { dim: txt.dim, data };
       masks.text = Uint8Array.from(samples, (s) => (s.text ? 1 : 0));
     }
-    return { n, labels, keys: samples.map(subjectKey), sites: samples.map((s) => s.siteId), image, ...(imageEmbedding && { imageEmbedding }), tabular, categorical, text, masks };
+    return { n, labels, keys: samples.map(subjectKey), sites: samples.map((s) => s.siteId), image, ...(volume && { volume }), ...(imageEmbedding && { imageEmbedding }), tabular, categorical, text, masks };
   }
 
   /** The JSON-serialisable state, saved beside the model so serving reapplies it exactly. */
@@ -142,6 +162,7 @@ export class FittedPreprocessor {
       image: this.image?.toJSON(),
       tabular: this.tabular?.toJSON(),
       ...(this.text ? { text: this.text.toJSON() } : {}),
+      ...(this.volume ? { volume: this.volume.toJSON() } : {}),
       ...(this.imageBackbone ? { imageBackbone: this.imageBackbone } : {}),
       fittedOn: this.fittedOn,
     };
@@ -158,15 +179,18 @@ export class FittedPreprocessor {
       state.text ? FittedText.fromJSON(state.text) : undefined,
       undefined,
       state.imageBackbone,
+      state.volume ? FittedVolume.fromJSON(state.volume) : undefined,
     );
   }
 }
 
 /** Fits every requested modality's preprocessor on the training samples only. */
 export function fitPreprocessor(train: readonly Sample[], spec: PreprocessSpec): FittedPreprocessor {
-  const image = spec.modalities.includes('image') && !spec.imageEmbeddings ? fitImage(train, spec.image) : undefined;
+  const pixels = spec.modalities.includes('image') && !spec.imageEmbeddings;
+  const image = pixels && !spec.volume ? fitImage(train, spec.image) : undefined;
+  const volume = pixels && spec.volume ? fitVolume(train, spec.volume) : undefined;
   const tabular = spec.modalities.includes('tabular') ? fitTabular(train, spec.schema, spec.categorical ?? 'onehot') : undefined;
   const text = spec.modalities.includes('text') ? fitText(train, spec.text) : undefined;
   const embeddings = spec.modalities.includes('image') ? spec.imageEmbeddings : undefined;
-  return new FittedPreprocessor([...spec.modalities], image, tabular, train.map(subjectKey), text, embeddings);
+  return new FittedPreprocessor([...spec.modalities], image, tabular, train.map(subjectKey), text, embeddings, embeddings?.backbone, volume);
 }

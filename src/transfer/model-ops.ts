@@ -9,7 +9,7 @@ export function specFor(ctx: TransferContext, pre: FittedPreprocessor): ModelSpe
   return modelSpecFor(ctx.architecture, ctx.modalities, pre);
 }
 
-/** What fitPreprocessor fits for a context: its modalities, schema, image options, categorical encoding and any backbone embeddings. */
+/** What fitPreprocessor fits for a context: its modalities, schema, image options, categorical encoding, any backbone embeddings and volume options. */
 export function preprocessSpecOf(ctx: TransferContext): PreprocessSpec {
   return {
     modalities: ctx.modalities,
@@ -17,6 +17,7 @@ export function preprocessSpecOf(ctx: TransferContext): PreprocessSpec {
     image: ctx.image,
     ...(ctx.categorical ? { categorical: ctx.categorical } : {}),
     ...(ctx.imageEmbeddings ? { imageEmbeddings: ctx.imageEmbeddings } : {}),
+    ...(ctx.volume ? { volume: ctx.volume } : {}),
   };
 }
 

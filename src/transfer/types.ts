@@ -2,6 +2,7 @@ import type { ColumnSpec, Modality, Sample } from '../data/types.js';
 import type { ModelBundle } from '../models/artifact.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { ImagePreprocessOptions } from '../preprocess/image.js';
+import type { VolumePreprocessOptions } from '../preprocess/volume.js';
 import type { ImageEmbeddingLookup } from '../preprocess/preprocessor.js';
 import type { CategoricalEncoding } from '../preprocess/tabular.js';
 import type { PhaseHistory, TrainPhase } from '../train/loop.js';
@@ -41,6 +42,8 @@ export interface TransferContext {
   readonly categorical?: CategoricalEncoding;
   /** Frozen-backbone image embeddings of the cohort's subjects; when set, image methods train on these instead of pixels. */
   readonly imageEmbeddings?: ImageEmbeddingLookup;
+  /** Volume options; when set, image methods train the cnn3d encoder on `Sample.volume` instead of a 2-D CNN on `Sample.image`. */
+  readonly volume?: VolumePreprocessOptions;
   /** Architecture, without the input-dependent fields. */
   readonly architecture: Omit<ModelSpec, 'modalities' | 'imageShape' | 'tabularDim'>;
   readonly plan: TrainingPlan;

@@ -1,16 +1,19 @@
-import type { Cohort, Image2D, Sample, SiteInfo } from '../types.js';
+import type { Cohort, Image2D, Sample, SiteInfo, Volume } from '../types.js';
 import type { Catalog } from './catalog.js';
-import { loadSubjectImage } from './images.js';
+import { loadSubjectImage, loadSubjectVolume } from './images.js';
 
 /** Options of readCatalogCohort. */
 export interface CatalogCohortOptions {
   /** Decode each subject's image references into `Sample.image` (default false: a tabular cohort). */
   readonly images?: boolean;
+  /** With `images`, also keep each subject's whole volume in `Sample.volume`, for the cnn3d encoder (default false). */
+  readonly volumes?: boolean;
 }
 
 /**
  * Reads a cohort back from the catalog: the given sites (in that order) with their subjects'
- * records and labels, and with `images: true` each subject's image as a 2-D slice (see volumeToImage2D).
+ * records and labels, and with `images: true` each subject's image as a 2-D slice (see volumeToImage2D),
+ * plus with `volumes: true` its whole volume (see imageVolumeToVolume).
  */
 export async function readCatalogCohort(catalog: Catalog, name: string, siteIds: readonly string[], options: CatalogCohortOptions = {}): Promise<Cohort> {
   const rows = await catalog.sites();
@@ -31,11 +34,13 @@ export async function readCatalogCohort(catalog: Catalog, name: string, siteIds:
   let imageShape: [number, number, number] | undefined;
   for (const s of subjects) {
     let image: Image2D | undefined;
+    let volume: Volume | undefined;
     if (options.images && s.images.length > 0) {
-      image = await loadSubjectImage(s.images);
+      if (options.volumes) ({ image, volume } = await loadSubjectVolume(s.images));
+      else image = await loadSubjectImage(s.images);
       imageShape ??= [image.height, image.width, image.channels];
     }
-    samples.push({ subjectId: s.subjectId, siteId: s.siteId, label: s.label, tabular: s.record, ...(image && { image }), ...(s.text !== undefined && { text: s.text }) });
+    samples.push({ subjectId: s.subjectId, siteId: s.siteId, label: s.label, tabular: s.record, ...(image && { image }), ...(volume && { volume }), ...(s.text !== undefined && { text: s.text }) });
   }
   samples.sort((a, b) => (order.get(a.siteId) as number) - (order.get(b.siteId) as number) || compareIds(a.subjectId, b.subjectId));
   // Images may differ in size (the image preprocessor resamples each); imageShape is the first one's.
