@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { z } from 'zod';
+import { describeZodIssue } from '../../util/zod-issues.js';
 import { manifestSchema, siteSchema, type SharedColumn, type SiteSpec } from './schema.js';
 import { findColumnConversion, KNOWN_ANALYTES } from './units.js';
 
@@ -47,7 +47,7 @@ export async function loadManifest(path: string, options: LoadManifestOptions = 
   const file = resolve(path);
   const doc = await readYaml(file);
   const top = manifestSchema.safeParse(doc);
-  if (!top.success) throw new ManifestError(file, top.error.issues.map((i) => describeIssue(i, manifestSchema)));
+  if (!top.success) throw new ManifestError(file, top.error.issues.map((i) => describeZodIssue(i, manifestSchema)));
   const m = top.data;
   const root = resolveRoot(file, m.root, options);
   const defaults = m.defaults ?? {};
@@ -63,7 +63,7 @@ export async function loadManifest(path: string, options: LoadManifestOptions = 
     }
     const parsed = siteSchema.safeParse({ ...defaults, ...(raw as Record<string, unknown>) });
     if (!parsed.success) {
-      problems.push({ file: declaredIn, lines: parsed.error.issues.map((i) => describeIssue({ ...i, path: [...prefix, ...i.path] }, siteSchema, prefix.length)) });
+      problems.push({ file: declaredIn, lines: parsed.error.issues.map((i) => describeZodIssue({ ...i, path: [...prefix, ...i.path] }, siteSchema, prefix.length)) });
       continue;
     }
     const lines = checkSite(parsed.data, m.schema, prefix);
@@ -165,37 +165,3 @@ function checkSite(site: SiteSpec, schema: readonly SharedColumn[], prefix: read
   return problems;
 }
 
-/** One line describing a zod issue, with the key path and, for unknown keys, the allowed keys. */
-function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType, skip = 0): string {
-  const path = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
-  if (issue.code === 'unrecognized_keys') {
-    const where = issue.path.length ? ` in ${path}` : '';
-    const keys = allowedKeys(schema, issue.path.slice(skip));
-    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}${where}; allowed keys: ${keys}`;
-  }
-  return `${path}: ${issue.message}`;
-}
-
-function allowedKeys(root: z.ZodType, path: readonly PropertyKey[]): string {
-  let schema: z.ZodType | undefined = root;
-  for (const key of path) {
-    schema = unwrap(schema);
-    if (schema instanceof z.ZodObject) schema = schema.shape[String(key)] as z.ZodType | undefined;
-    else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
-    else if (schema instanceof z.ZodRecord) schema = schema.valueType as z.ZodType;
-    else return '(unknown)';
-    if (!schema) return '(unknown)';
-  }
-  schema = unwrap(schema);
-  if (schema instanceof z.ZodArray) schema = unwrap(schema.element as z.ZodType);
-  if (schema instanceof z.ZodRecord) schema = unwrap(schema.valueType as z.ZodType);
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape).join(', ') : '(unknown)';
-}
-
-function unwrap(schema: z.ZodType): z.ZodType {
-  let s = schema;
-  for (;;) {
-    if (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
-    else return s;
-  }
-}
