@@ -1,3 +1,4 @@
+import { fitIntensity, standardiseInto } from './intensity.js';
 import type { Image2D, Sample } from '../data/types.js';
 
 /** Options for the image preprocessor. */
@@ -38,17 +39,9 @@ export class FittedImage {
 
   /** Preprocesses one image into `out` at `offset`; a missing image encodes as zeros (the training mean). */
   applyInto(image: Image2D | undefined, out: Float32Array, offset: number): void {
-    if (!image) {
-      out.fill(0, offset, offset + this.dim);
-      return;
-    }
-    if (image.channels !== this.state.channels) {
-      throw new Error(`image has ${image.channels} channels, preprocessor was fitted on ${this.state.channels}`);
-    }
-    const resized = windowAndResize(image, this.state.window, this.state.size);
-    const { mean, sd } = this.state;
-    for (let i = 0; i < resized.length; i++) out[offset + i] = (resized[i] - mean) / sd;
+    standardiseInto(image, 'image', this.state, this.dim, (x) => windowAndResize(x, this.state.window, this.state.size), out, offset);
   }
+
 
   /** Preprocesses one image into a new array. */
   apply(image: Image2D | undefined): Float32Array {
@@ -73,26 +66,7 @@ export class FittedImage {
 export function fitImage(train: readonly Sample[], opts: ImagePreprocessOptions): FittedImage {
   if (!(opts.window[1] > opts.window[0])) throw new Error(`image window must be [lo, hi] with lo < hi, got [${opts.window.join(', ')}]`);
   if (!Number.isInteger(opts.size) || opts.size < 4) throw new Error(`image size must be an integer >= 4, got ${opts.size}`);
-  let sum = 0;
-  let sumSq = 0;
-  let count = 0;
-  let channels = -1;
-  let nFit = 0;
-  for (const s of train) {
-    if (!s.image) continue;
-    if (channels === -1) channels = s.image.channels;
-    else if (s.image.channels !== channels) throw new Error(`subject ${s.siteId}/${s.subjectId}: ${s.image.channels} channels, others have ${channels}`);
-    const px = windowAndResize(s.image, opts.window, opts.size);
-    for (let i = 0; i < px.length; i++) {
-      sum += px[i];
-      sumSq += px[i] * px[i];
-    }
-    count += px.length;
-    nFit++;
-  }
-  if (nFit === 0) throw new Error('cannot fit the image preprocessor: no training sample has an image');
-  const mean = sum / count;
-  const sd = Math.sqrt(Math.max(sumSq / count - mean * mean, 1e-12));
+  const { channels, mean, sd, nFit } = fitIntensity(train, 'image', (s) => s.image, (x) => windowAndResize(x, opts.window, opts.size));
   return new FittedImage({ type: 'image', version: 1, window: [opts.window[0], opts.window[1]], size: opts.size, channels, mean, sd, nFit });
 }
 

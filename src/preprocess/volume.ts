@@ -1,3 +1,4 @@
+import { fitIntensity, standardiseInto } from './intensity.js';
 import type { Sample, Volume } from '../data/types.js';
 
 /** Options for the volume preprocessor (the cnn3d encoder's input). */
@@ -39,17 +40,9 @@ export class FittedVolume {
 
   /** Preprocesses one volume into `out` at `offset`; a missing volume encodes as zeros (the training mean). */
   applyInto(volume: Volume | undefined, out: Float32Array, offset: number): void {
-    if (!volume) {
-      out.fill(0, offset, offset + this.dim);
-      return;
-    }
-    if (volume.channels !== this.state.channels) {
-      throw new Error(`volume has ${volume.channels} channels, preprocessor was fitted on ${this.state.channels}`);
-    }
-    const resized = windowAndResizeVolume(volume, this.state.window, this.state.size);
-    const { mean, sd } = this.state;
-    for (let i = 0; i < resized.length; i++) out[offset + i] = (resized[i] - mean) / sd;
+    standardiseInto(volume, 'volume', this.state, this.dim, (x) => windowAndResizeVolume(x, this.state.window, this.state.size), out, offset);
   }
+
 
   /** Preprocesses one volume into a new array. */
   apply(volume: Volume | undefined): Float32Array {
@@ -74,26 +67,7 @@ export class FittedVolume {
 export function fitVolume(train: readonly Sample[], opts: VolumePreprocessOptions): FittedVolume {
   if (!(opts.window[1] > opts.window[0])) throw new Error(`volume window must be [lo, hi] with lo < hi, got [${opts.window.join(', ')}]`);
   if (opts.size.length !== 3 || !opts.size.every((s) => Number.isInteger(s) && s >= 1)) throw new Error(`volume size must be [depth, height, width] of positive integers, got [${opts.size.join(', ')}]`);
-  let sum = 0;
-  let sumSq = 0;
-  let count = 0;
-  let channels = -1;
-  let nFit = 0;
-  for (const s of train) {
-    if (!s.volume) continue;
-    if (channels === -1) channels = s.volume.channels;
-    else if (s.volume.channels !== channels) throw new Error(`subject ${s.siteId}/${s.subjectId}: volume has ${s.volume.channels} channels, others have ${channels}`);
-    const vx = windowAndResizeVolume(s.volume, opts.window, opts.size);
-    for (let i = 0; i < vx.length; i++) {
-      sum += vx[i];
-      sumSq += vx[i] * vx[i];
-    }
-    count += vx.length;
-    nFit++;
-  }
-  if (nFit === 0) throw new Error('cannot fit the volume preprocessor: no training sample has a volume');
-  const mean = sum / count;
-  const sd = Math.sqrt(Math.max(sumSq / count - mean * mean, 1e-12));
+  const { channels, mean, sd, nFit } = fitIntensity(train, 'volume', (s) => s.volume, (x) => windowAndResizeVolume(x, opts.window, opts.size));
   const [d, h, w] = opts.size;
   return new FittedVolume({ type: 'volume', version: 1, window: [opts.window[0], opts.window[1]], size: [d, h, w], channels, mean, sd, nFit });
 }
