@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { collectFeatures, extractFeatures, streamFeatures, type BatchExtractor } from '../../src/compute/feature-stream.js';
 import { OnnxBackbone } from '../../src/models/onnx-backbone.js';
-
-const MODEL = fileURLToPath(new URL('../fixtures/onnx/tiny-cnn.onnx', import.meta.url));
+import { writeTinyCnn } from '../helpers/onnx-builder.js';
 
 /** A synchronous extractor whose features are exact (sum and first value of each item), so results compare exactly. */
 const sumExtractor: BatchExtractor = {
@@ -50,7 +51,9 @@ describe('feature-stream', () => {
   });
 
   it('streams an ONNX backbone: the same features as one batch of all images', async () => {
-    const bb = await OnnxBackbone.load(MODEL, { inputShape: [8, 8, 3], threads: 1 });
+    // A tiny CNN built by the test itself (Conv 3->4 + ReLU + global average pool), written to a temp file.
+    const dir = await mkdtemp(join(tmpdir(), 'medtl-feature-stream-'));
+    const bb = await OnnxBackbone.load((await writeTinyCnn(dir)).path, { inputShape: [8, 8, 3], threads: 1 });
     const image = (k: number) => Float32Array.from({ length: 192 }, (_, p) => Math.cos(k + p / 50));
     const items = [0, 1, 2, 0, 1, 2, 2];
     const features = await streamFeatures(items, items.length, (k, out, off) => out.set(image(k), off), bb.extractor(), { batchSize: 3 });
@@ -60,5 +63,6 @@ describe('feature-stream', () => {
     // Same kernels on the same images; only the batch grouping differs, which may change summation blocking: 1e-6 absolute.
     whole.data.forEach((v, i) => assert.ok(Math.abs(features[i] - v) <= 1e-6, `feature ${i}: ${features[i]} vs ${v}`));
     await bb.dispose();
+    await rm(dir, { recursive: true, force: true });
   });
 });

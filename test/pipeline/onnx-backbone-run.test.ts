@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { test } from 'node:test';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
 import { ConfigError, parseExperiment } from '../../src/config/experiment.js';
 import { runExperiment } from '../../src/pipeline/experiment.js';
 import { silentProgress, type ProgressReporter } from '../../src/util/progress.js';
+import { writeTinyCnn } from '../helpers/onnx-builder.js';
 
-const MODEL = resolve('test/fixtures/onnx/tiny-cnn.onnx');
+// The backbone is a tiny CNN (Conv 3->4 + ReLU + global average pool, 8x8) that the test builds itself: no fixture, no download.
+const modelDir = await mkdtemp(join(tmpdir(), 'medtl-backbone-model-'));
+const MODEL = (await writeTinyCnn(modelDir)).path;
+after(() => rm(modelDir, { recursive: true, force: true }));
 
 /** A progress reporter that keeps the log lines. */
 function recording(): { progress: ProgressReporter; lines: string[] } {
