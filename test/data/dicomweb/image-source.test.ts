@@ -1,33 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { dicomWebAuthFromEnv, listDicomWebImages } from '../../../src/data/dicomweb/image-source.js';
 import { PULL_LEDGER } from '../../../src/data/dicomweb/index.js';
 import { prepareSite } from '../../../src/data/ingest/prepare.js';
 import { loadManifest } from '../../../src/data/manifest/index.js';
 import { startFaultProxy } from './fault-proxy.js';
-import { FIXTURES, FIXTURE_PATHS, fixture } from './fixtures.js';
-import { orthancSkipReason, startOrthanc } from './orthanc.js';
-import type { OrthancServer } from './orthanc.js';
+import { FIXTURES, fixture } from './fixtures.js';
+import { orthancWithFixtures } from './orthanc.js';
 
-const skip = orthancSkipReason();
-if (skip) console.log(`skipping the DICOMweb ingest tests: ${skip}`);
-
-let orthanc: OrthancServer | undefined;
-const scratch = mkdtempSync(join(tmpdir(), 'medtl-dicomweb-ingest-'));
-
-before(async () => {
-  if (skip) return;
-  orthanc = await startOrthanc();
-  await orthanc.upload(FIXTURE_PATHS);
-});
-
-after(async () => {
-  await orthanc?.stop();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const { skip, scratch, server } = orthancWithFixtures('the DICOMweb ingest tests', 'medtl-dicomweb-ingest-');
 
 const { ct, mr, nm } = FIXTURES;
 
@@ -45,7 +28,7 @@ sites:
     subjectId: { column: pid }
     label: { column: dx, positive: [yes], negative: [no] }
     images:
-      dicomweb: { url: '${orthanc!.dicomWebUrl}'${extra} }
+      dicomweb: { url: '${server().dicomWebUrl}'${extra} }
 `,
   );
   return file;
@@ -66,7 +49,7 @@ test('ingest pulls a dicomweb image source into the download folder and joins th
   // The subject without a study on the PACS is quarantined by ingest, naming the endpoint.
   assert.equal(site.quarantine.length, 1);
   assert.match(site.quarantine[0].item, /site\.csv line 5/);
-  assert.match(site.quarantine[0].reason, new RegExp(`join key NOIMG has no image among ${orthanc!.dicomWebUrl}`));
+  assert.match(site.quarantine[0].reason, new RegExp(`join key NOIMG has no image among ${server().dicomWebUrl}`));
 
   // A second ingest finds the files already there: same listing, nothing downloaded again.
   const again = await prepareSite(m.sites[0], m.schema, { downloadDir });
@@ -82,7 +65,7 @@ test('a manifest study list restricts the pull; a listed study the PACS lacks is
   assert.deepEqual(site.subjects.map((s) => s.subjectId), [mr.patientID]);
   const missing = site.quarantine.find((q) => q.item.endsWith('/studies/1.2.3.4'));
   assert.ok(missing, JSON.stringify(site.quarantine));
-  assert.equal(missing.item, `${orthanc!.dicomWebUrl}/studies/1.2.3.4`);
+  assert.equal(missing.item, `${server().dicomWebUrl}/studies/1.2.3.4`);
   assert.match(missing.reason, /study 1\.2\.3\.4 is listed in the manifest but not found on the server/);
   // The other subjects have no image among the listed studies.
   assert.equal(site.quarantine.filter((q) => /has no image/.test(q.reason)).length, 3);
@@ -90,7 +73,7 @@ test('a manifest study list restricts the pull; a listed study the PACS lacks is
 
 test('the image source searches the PACS per join key, never all of it, and gives a subject with a failed instance no images', { skip }, async () => {
   const mrInstance = `/dicom-web/studies/${mr.study}/series/${mr.series}/instances/${mr.sop}`;
-  const proxy = await startFaultProxy(orthanc!.url, (path) => (path === mrInstance ? { status: 404 } : 'pass'));
+  const proxy = await startFaultProxy(server().url, (path) => (path === mrInstance ? { status: 404 } : 'pass'));
   try {
     const source = { dicomweb: { url: `${proxy.url}/dicom-web` }, required: true };
     const listing = await listDicomWebImages(source, { siteId: 's', keys: [ct.patientID, mr.patientID, '4MR*'], downloadDir: mkdtempSync(join(scratch, 'keys-')) });

@@ -1,29 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ingestManifest } from '../../../src/data/ingest/index.js';
-import { FIXTURES, FIXTURE_PATHS } from './fixtures.js';
-import { orthancSkipReason, startOrthanc } from './orthanc.js';
-import type { OrthancServer } from './orthanc.js';
+import { FIXTURES } from './fixtures.js';
+import { orthancWithFixtures } from './orthanc.js';
 
-const skip = orthancSkipReason();
-if (skip) console.log(`skipping the DICOMweb ingest test: ${skip}`);
-
-let orthanc: OrthancServer | undefined;
-const scratch = mkdtempSync(join(tmpdir(), 'medtl-dicomweb-ws-'));
-
-before(async () => {
-  if (skip) return;
-  orthanc = await startOrthanc();
-  await orthanc.upload(FIXTURE_PATHS);
-});
-
-after(async () => {
-  await orthanc?.stop();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const { skip, scratch, server } = orthancWithFixtures('the DICOMweb ingest test', 'medtl-dicomweb-ws-');
 
 const { ct, mr } = FIXTURES;
 
@@ -48,7 +31,7 @@ sites:
     label: { column: dx, positive: [yes], negative: [no] }
     phi: { pid: pseudonymise }
     images:
-      dicomweb: { url: '${orthanc!.dicomWebUrl}' }
+      dicomweb: { url: '${server().dicomWebUrl}' }
 `,
   );
   const workspace = mkdtempSync(join(scratch, 'ws-'));

@@ -4,11 +4,13 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
+import { FIXTURE_PATHS } from './fixtures.js';
 
 /** The Orthanc binary (Debian package `orthanc`); MEDTL_ORTHANC_BIN overrides. */
 export const ORTHANC_BIN = process.env.MEDTL_ORTHANC_BIN ?? '/usr/sbin/Orthanc';
@@ -189,4 +191,38 @@ export async function startOrthanc(): Promise<OrthancServer> {
     why = r.failed;
   }
   throw new Error(why); // the temporary folder is kept for its logs
+}
+
+/** A test file's Orthanc loaded with the fixtures, and a scratch folder; hooks start and clean up both. */
+export interface OrthancFixture {
+  /** Why the tests skip (Orthanc not installed), or undefined. */
+  readonly skip: string | undefined;
+  readonly scratch: string;
+  /** The running server; only valid inside tests that did not skip. */
+  server(): OrthancServer;
+}
+
+/** Registers before/after hooks that start Orthanc with FIXTURE_PATHS uploaded and remove the scratch folder. */
+export function orthancWithFixtures(what: string, scratchPrefix: string): OrthancFixture {
+  const skip = orthancSkipReason();
+  if (skip) console.log(`skipping ${what}: ${skip}`);
+  let orthanc: OrthancServer | undefined;
+  const scratch = mkdtempSync(join(tmpdir(), scratchPrefix));
+  before(async () => {
+    if (skip) return;
+    orthanc = await startOrthanc();
+    await orthanc.upload(FIXTURE_PATHS);
+  });
+  after(async () => {
+    await orthanc?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+  return {
+    skip,
+    scratch,
+    server() {
+      if (!orthanc) throw new Error('Orthanc is not running (the test should have been skipped)');
+      return orthanc;
+    },
+  };
 }
