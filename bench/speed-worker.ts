@@ -13,6 +13,7 @@ import { buildFusionModel } from '../src/models/fusion.js';
 import { OnnxBackbone } from '../src/models/onnx-backbone.js';
 import { DEFAULT_MODEL_SPEC } from '../src/models/spec.js';
 import type { FeatureSet } from '../src/preprocess/features.js';
+import { adam } from '../src/train/adam.js';
 import { trainPhase } from '../src/train/loop.js';
 import { Rng } from '../src/util/random.js';
 import { median, peakRssMb } from './lib/stats.js';
@@ -64,7 +65,7 @@ async function trainLoop(model: tfl.LayersModel, inputShape: number[], batch: nu
     const labels = Array.from({ length: batch }, () => rng.int(2));
     return { x: tf.tensor(randomData(rng, batch * per), [batch, ...inputShape]), y: yFor(labels) };
   });
-  const opt = tf.train.adam(1e-3);
+  const opt = adam(1e-3);
   const v = vars(model);
   const run = () => {
     for (let s = 0; s < stepsPerRep; s++) {

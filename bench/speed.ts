@@ -71,7 +71,17 @@ function medtlWorker(w: Workload, threads: number, extra: string[]): Promise<Out
 }
 function torchWorker(w: Workload, threads: number, extra: string[]): Promise<Outcome> {
   const a = [join(root, 'bench/reference/workloads.py'), w, '--intra', String(threads), '--interop', '1', '--reps', String(reps), '--warmup', args.warmup, ...extra];
-  return runChild(python, a).then((r) => parseChild(`PyTorch ${w}`, r));
+  return runChild(python, a, torchEnv(threads)).then((r) => parseChild(`PyTorch ${w}`, r));
+}
+
+/**
+ * PyTorch's environment for n threads. torch.set_num_threads does not reach the BLAS library that
+ * Debian's torch calls (OpenBLAS, with one thread per core by default), so without these a
+ * "1 thread" PyTorch run multiplies matrices on every core.
+ */
+function torchEnv(threads: number): NodeJS.ProcessEnv {
+  const n = String(threads);
+  return { ...process.env, OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n };
 }
 
 /** A workload's row of the report. */
@@ -175,7 +185,7 @@ async function endToEnd(workspace: string, bundle: string): Promise<Row> {
     return { ok: true, result: { per_s: 1 / run.seconds, rates: [], peak_rss_mb: rss, config: { wasm_threads: mThreads } }, seconds: run.seconds, json };
   };
   const torchRun = async (): Promise<Outcome & { seconds?: number; json?: unknown }> => {
-    const run = await runChild(python, [join(root, 'bench/reference/demo_pipeline.py'), bundle, join(cache, 'torch-demo-out'), '--intra', String(tThreads), '--interop', '1']);
+    const run = await runChild(python, [join(root, 'bench/reference/demo_pipeline.py'), bundle, join(cache, 'torch-demo-out'), '--intra', String(tThreads), '--interop', '1'], torchEnv(tThreads));
     const out = lastJsonLine<{ peak_rss_mb: number; config: Record<string, unknown> }>(run.stdout);
     if (run.code === 3) return { ok: false, error: `PyTorch side unavailable: ${stderrTail(run.stderr)}` };
     if (run.code !== 0 || !out) return { ok: false, error: `demo_pipeline.py exited with ${run.code}: ${stderrTail(run.stderr)}` };

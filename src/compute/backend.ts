@@ -2,6 +2,7 @@
 // (threaded SIMD where Node allows it) with medtl's kernel fixes, else the pure-JS cpu backend.
 import * as tf from '@tensorflow/tfjs-core';
 import * as os from 'node:os';
+import { loadNative } from './native.js';
 
 /** A TF.js backend medtl can run on. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -115,7 +116,18 @@ async function useWasm(threads: number | undefined, notes: string[]): Promise<{ 
   }
   const patches = registerWasmPatches();
   if (!(await tf.setBackend('wasm'))) throw new Unavailable('the wasm backend failed to initialise');
-  return { threads: wasm.getThreadsCount(), patches };
+  const count = wasm.getThreadsCount();
+  const native = loadNative();
+  if (native.ok) {
+    const { registerNativeKernels } = await import('./kernels/native.js');
+    patches.push(...registerNativeKernels(native.kernels));
+    // OpenBLAS gets the same budget as the wasm pool; the two never run at once.
+    native.kernels.setThreads(count);
+    notes.push('native OpenBLAS kernels');
+  } else {
+    notes.push(`wasm kernels only: ${native.reason}`);
+  }
+  return { threads: count, patches };
 }
 
 async function useCpu(): Promise<number> {

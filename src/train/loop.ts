@@ -5,6 +5,7 @@ import type { FeatureSet } from '../preprocess/features.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { Rng } from '../util/random.js';
 import { dihedralAugment } from './augment.js';
+import { adam } from './adam.js';
 
 /** One phase of training: which layer groups learn, for how long, and how fast. */
 export interface TrainPhase {
@@ -110,7 +111,7 @@ export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet |
   const vars = groups.flatMap((g) => g.variables);
   const weights = ctx.balanceClasses ? balancedClassWeights(train.labels) : { pos: 1, neg: 1 };
   // Adam is invariant to gradient scale, so a per-group learning rate needs its own optimizer.
-  const optimizers = groups.map((g) => tf.train.adam(phase.learningRate * g.learningRateMultiplier));
+  const optimizers = groups.map((g) => adam(phase.learningRate * g.learningRateMultiplier));
   const sampleWeights = hooks.sampleWeights;
   const rng = new Rng(`${ctx.seed}:${phase.name}`);
   const augRng = rng.fork('augment');

@@ -8,6 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { BACKEND_ENV, THREADS_ENV, initCompute, type ComputeInfo } from '../../src/compute/backend.js';
 import { ALL_WASM_PATCH_GROUPS, registerWasmPatches } from '../../src/compute/kernels/index.js';
+import { NATIVE_PATCHES } from '../../src/compute/kernels/native.js';
+import { NATIVE_ENV, loadNative } from '../../src/compute/native.js';
+
+// Where the native addon is built, initCompute adds its kernels after the wasm fixes.
+const native = loadNative();
+const nativeIds: string[] = native.ok ? Object.values(NATIVE_PATCHES) : [];
+const wasmLine = (threads: string, nativeOk: boolean) =>
+  new RegExp(`^medtl compute: backend wasm, ${threads} threads?, ${nativeOk ? 6 + nativeIds.length : 6} kernel patches; ${nativeOk ? 'native OpenBLAS kernels' : 'wasm kernels only: .+'}$`);
 
 const run = promisify(execFile);
 const fixture = fileURLToPath(new URL('./fixtures/init-compute.ts', import.meta.url));
@@ -52,9 +60,9 @@ describe('initCompute', () => {
     assert.equal(tf.getBackend(), 'wasm');
     assert.equal(first.threads, 1);
     assert.equal(first.threads, wasm.getThreadsCount());
-    assert.deepEqual(first.patches, registerWasmPatches(ALL_WASM_PATCH_GROUPS));
+    assert.deepEqual(first.patches, [...registerWasmPatches(ALL_WASM_PATCH_GROUPS), ...nativeIds]);
     assert.equal(lines.length, 1);
-    assert.match(lines[0], /backend wasm, 1 thread, 6 kernel patches/);
+    assert.match(lines[0], wasmLine('1', native.ok));
   });
 
   it('is idempotent', async () => {
@@ -110,8 +118,15 @@ describe('initCompute', () => {
     const perCore = Math.min(os.availableParallelism(), 8);
     assert.equal(r.info.threads, perCore);
     assert.ok(r.lines.length >= 1);
-    assert.match(r.lines.at(-1)!, new RegExp(`^medtl compute: backend wasm, ${perCore} threads?, 6 kernel patches$`));
+    assert.match(r.lines.at(-1)!, wasmLine(String(perCore), native.ok));
     assert.ok(Number.isFinite(r.sum));
+  });
+
+  it(`${NATIVE_ENV}=0 keeps the wasm kernels only, and says why`, async () => {
+    const r = await child({ prefer: 'wasm', threads: 1 }, { [NATIVE_ENV]: '0' });
+    assert.equal(r.info.patches.length, 6);
+    assert.ok(r.info.patches.every((p) => p.startsWith('wasm:')));
+    assert.match(r.lines.at(-1)!, new RegExp(`wasm kernels only: ${NATIVE_ENV}=0$`));
   });
 
   it('honours MEDTL_BACKEND=cpu in a fresh process', async () => {

@@ -74,16 +74,18 @@ function conv2DBackpropFilter(args: WasmKernelArgs<tf.Conv2DBackpropFilterAttrs>
   return { dataId: dw!.dataId, shape: [...attrs.filterShape], dtype: 'float32' };
 }
 
-/** Registers the wasm Conv2DBackpropFilter kernel unless one exists; returns the patch ids it applied. */
+let registered = false;
+
+/** Registers the wasm Conv2DBackpropFilter kernel unless the backend ships one; returns the patch ids it applied (idempotent). */
 export function registerConv2DBackpropFilter(): string[] {
-  const existing = tf.getKernel(tf.Conv2DBackpropFilter, WASM);
-  if (existing !== undefined && existing.kernelFunc !== (conv2DBackpropFilter as unknown)) return [];
-  if (existing === undefined) {
+  if (!registered) {
+    if (tf.getKernel(tf.Conv2DBackpropFilter, WASM) !== undefined) return [];
     tf.registerKernel({
       kernelName: tf.Conv2DBackpropFilter,
       backendName: WASM,
       kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc,
     });
+    registered = true;
   }
   return [CONV2D_BACKPROP_FILTER_PATCH];
 }

@@ -1,0 +1,365 @@
+// medtl's native kernels: GEMM-based matmul and convolutions on OpenBLAS, and a one-pass Adam
+// update. They read and write tensors in place in the TF.js wasm heap (a Float32Array over the
+// module's memory, passed on every call because growing the memory replaces the buffer), so no
+// tensor is copied across the JS/native border. Offsets are float32 indices into that heap.
+#include <cblas.h>
+#include <math.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+// Declared here so the generic cblas.h (the Debian alternative) is enough at compile time.
+extern void openblas_set_num_threads(int);
+extern int openblas_get_num_threads(void);
+
+// Patch matrices are built in chunks of whole images up to this many floats (64 MiB).
+#define MAX_PATCH_FLOATS ((int64_t)16 * 1024 * 1024)
+
+#define CHECK(call)                                                          \
+  do {                                                                       \
+    if ((call) != napi_ok) {                                                 \
+      napi_throw_error(env, "MEDTL_NATIVE", "medtl native: bad argument");   \
+      return NULL;                                                           \
+    }                                                                        \
+  } while (0)
+
+static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value* argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want) {
+    napi_throw_type_error(env, "MEDTL_NATIVE", "medtl native: too few arguments");
+    return 0;
+  }
+  return 1;
+}
+
+static float* heap_of(napi_env env, napi_value v, int64_t* length) {
+  napi_typedarray_type type;
+  size_t len;
+  void* data;
+  if (napi_get_typedarray_info(env, v, &type, &len, &data, NULL, NULL) != napi_ok || type != napi_float32_array) {
+    napi_throw_type_error(env, "MEDTL_NATIVE", "medtl native: the heap must be a Float32Array");
+    return NULL;
+  }
+  *length = (int64_t)len;
+  return (float*)data;
+}
+
+static int64_t i64(napi_env env, napi_value v) {
+  int64_t out = 0;
+  napi_get_value_int64(env, v, &out);
+  return out;
+}
+
+static double f64(napi_env env, napi_value v) {
+  double out = 0;
+  napi_get_value_double(env, v, &out);
+  return out;
+}
+
+static int in_heap(napi_env env, int64_t heap_len, int64_t off, int64_t count) {
+  if (off < 0 || count < 0 || off + count > heap_len) {
+    napi_throw_range_error(env, "MEDTL_NATIVE", "medtl native: tensor lies outside the wasm heap");
+    return 0;
+  }
+  return 1;
+}
+
+// gemm(heap, transA, transB, M, N, K, aOff, bOff, cOff, batch, strideA, strideB, strideC, beta)
+// Row-major C[b] = op(A[b]) op(B[b]) (+ beta C[b]); a stride of 0 broadcasts that operand.
+static napi_value gemm(napi_env env, napi_callback_info info) {
+  napi_value a[14];
+  if (!get_args(env, info, 14, a)) return NULL;
+  int64_t hl;
+  float* heap = heap_of(env, a[0], &hl);
+  if (heap == NULL) return NULL;
+  bool ta, tb;
+  CHECK(napi_get_value_bool(env, a[1], &ta));
+  CHECK(napi_get_value_bool(env, a[2], &tb));
+  int64_t m = i64(env, a[3]), n = i64(env, a[4]), k = i64(env, a[5]);
+  int64_t ao = i64(env, a[6]), bo = i64(env, a[7]), co = i64(env, a[8]);
+  int64_t batch = i64(env, a[9]), sa = i64(env, a[10]), sb = i64(env, a[11]), sc = i64(env, a[12]);
+  float beta = (float)f64(env, a[13]);
+  if (batch <= 0 || m <= 0 || n <= 0) return NULL;
+  if (!in_heap(env, hl, ao, (batch - 1) * sa + m * k) || !in_heap(env, hl, bo, (batch - 1) * sb + k * n) ||
+      !in_heap(env, hl, co, (batch - 1) * sc + m * n))
+    return NULL;
+  for (int64_t i = 0; i < batch; i++) {
+    float* c = heap + co + i * sc;
+    if (k == 0) {
+      if (beta == 0.0f) memset(c, 0, sizeof(float) * (size_t)(m * n));
+      continue;
+    }
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k,
+                1.0f, heap + ao + i * sa, ta ? (int)m : (int)k, heap + bo + i * sb, tb ? (int)k : (int)n, beta, c,
+                (int)n);
+  }
+  return NULL;
+}
+
+enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_ELU = 3, ACT_SIGMOID = 4, ACT_LEAKY = 5, ACT_PRELU = 6 };
+
+// bias_act(heap, cOff, rows, n, biasOff (-1: none), act, alpha, preluOff (-1: none), preluLen)
+// Adds a per-column bias and applies the activation to a row-major [rows, n] block in place.
+static napi_value bias_act(napi_env env, napi_callback_info info) {
+  napi_value a[9];
+  if (!get_args(env, info, 9, a)) return NULL;
+  int64_t hl;
+  float* heap = heap_of(env, a[0], &hl);
+  if (heap == NULL) return NULL;
+  int64_t co = i64(env, a[1]), rows = i64(env, a[2]), n = i64(env, a[3]), bo = i64(env, a[4]);
+  int act = (int)i64(env, a[5]);
+  float alpha = (float)f64(env, a[6]);
+  int64_t po = i64(env, a[7]), pl = i64(env, a[8]);
+  if (!in_heap(env, hl, co, rows * n)) return NULL;
+  if (bo >= 0 && !in_heap(env, hl, bo, n)) return NULL;
+  if (po >= 0 && (pl <= 0 || !in_heap(env, hl, po, pl))) return NULL;
+  for (int64_t r = 0; r < rows; r++) {
+    float* c = heap + co + r * n;
+    if (bo >= 0) {
+      const float* b = heap + bo;
+      for (int64_t j = 0; j < n; j++) c[j] += b[j];
+    }
+    switch (act) {
+      case ACT_RELU:
+        for (int64_t j = 0; j < n; j++) c[j] = c[j] > 0 ? c[j] : 0;
+        break;
+      case ACT_RELU6:
+        for (int64_t j = 0; j < n; j++) c[j] = c[j] < 0 ? 0 : (c[j] > 6 ? 6 : c[j]);
+        break;
+      case ACT_ELU:
+        for (int64_t j = 0; j < n; j++) c[j] = c[j] >= 0 ? c[j] : expm1f(c[j]);
+        break;
+      case ACT_SIGMOID:
+        for (int64_t j = 0; j < n; j++) c[j] = 1.0f / (1.0f + expf(-c[j]));
+        break;
+      case ACT_LEAKY:
+        for (int64_t j = 0; j < n; j++) c[j] = c[j] >= 0 ? c[j] : alpha * c[j];
+        break;
+      case ACT_PRELU: {
+        // The weights broadcast against the output's trailing elements, as TF.js's prelu does.
+        int64_t base = (r * n) % pl;
+        for (int64_t j = 0; j < n; j++) {
+          float w = heap[po + (base + j) % pl];
+          c[j] = c[j] >= 0 ? c[j] : w * c[j];
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return NULL;
+}
+
+// NHWC convolution geometry, filled from an Int32Array in this order.
+typedef struct {
+  int64_t batch, inH, inW, inC, outH, outW, outC, kH, kW, sH, sW, padT, padL, dH, dW;
+} Geom;
+
+static int geom_of(napi_env env, napi_value v, Geom* g) {
+  napi_typedarray_type type;
+  size_t len;
+  void* data;
+  if (napi_get_typedarray_info(env, v, &type, &len, &data, NULL, NULL) != napi_ok || type != napi_int32_array ||
+      len != 15) {
+    napi_throw_type_error(env, "MEDTL_NATIVE", "medtl native: geometry must be an Int32Array of 15");
+    return 0;
+  }
+  const int32_t* d = (const int32_t*)data;
+  int64_t* f = &g->batch;
+  for (int i = 0; i < 15; i++) f[i] = d[i];
+  return 1;
+}
+
+static int64_t images_per_chunk(const Geom* g) {
+  int64_t per = g->outH * g->outW * g->kH * g->kW * g->inC;
+  int64_t c = per > 0 ? MAX_PATCH_FLOATS / per : g->batch;
+  if (c < 1) c = 1;
+  return c > g->batch ? g->batch : c;
+}
+
+// True when the patch matrix of an image is the image itself (1x1, stride 1, no padding).
+static int is_pointwise(const Geom* g) {
+  return g->kH == 1 && g->kW == 1 && g->sH == 1 && g->sW == 1 && g->padT == 0 && g->padL == 0 && g->outH == g->inH &&
+         g->outW == g->inW;
+}
+
+// Writes rows [n0*P, n1*P) of the patch matrix: one row per output pixel, (kh, kw, c) along it.
+static void im2col(const float* x, const Geom* g, int64_t n0, int64_t n1, float* cols) {
+  int64_t K = g->kH * g->kW * g->inC;
+  for (int64_t n = n0; n < n1; n++) {
+    const float* img = x + n * g->inH * g->inW * g->inC;
+    for (int64_t oh = 0; oh < g->outH; oh++) {
+      for (int64_t ow = 0; ow < g->outW; ow++) {
+        float* row = cols + (((n - n0) * g->outH + oh) * g->outW + ow) * K;
+        for (int64_t kh = 0; kh < g->kH; kh++) {
+          int64_t ih = oh * g->sH - g->padT + kh * g->dH;
+          for (int64_t kw = 0; kw < g->kW; kw++) {
+            int64_t iw = ow * g->sW - g->padL + kw * g->dW;
+            float* dst = row + (kh * g->kW + kw) * g->inC;
+            if (ih < 0 || ih >= g->inH || iw < 0 || iw >= g->inW) {
+              memset(dst, 0, sizeof(float) * (size_t)g->inC);
+            } else {
+              memcpy(dst, img + (ih * g->inW + iw) * g->inC, sizeof(float) * (size_t)g->inC);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Adds patch-matrix rows back onto the images they came from (the adjoint of im2col).
+static void col2im_add(const float* cols, const Geom* g, int64_t n0, int64_t n1, float* x) {
+  int64_t K = g->kH * g->kW * g->inC;
+  for (int64_t n = n0; n < n1; n++) {
+    float* img = x + n * g->inH * g->inW * g->inC;
+    for (int64_t oh = 0; oh < g->outH; oh++) {
+      for (int64_t ow = 0; ow < g->outW; ow++) {
+        const float* row = cols + (((n - n0) * g->outH + oh) * g->outW + ow) * K;
+        for (int64_t kh = 0; kh < g->kH; kh++) {
+          int64_t ih = oh * g->sH - g->padT + kh * g->dH;
+          if (ih < 0 || ih >= g->inH) continue;
+          for (int64_t kw = 0; kw < g->kW; kw++) {
+            int64_t iw = ow * g->sW - g->padL + kw * g->dW;
+            if (iw < 0 || iw >= g->inW) continue;
+            const float* src = row + (kh * g->kW + kw) * g->inC;
+            float* dst = img + (ih * g->inW + iw) * g->inC;
+            for (int64_t c = 0; c < g->inC; c++) dst[c] += src[c];
+          }
+        }
+      }
+    }
+  }
+}
+
+typedef enum { CONV_FORWARD, CONV_FILTER, CONV_INPUT } ConvKind;
+
+// conv(heap, kind, aOff, bOff, outOff, geom): forward (x, w -> y), filter gradient (x, dy -> dw)
+// or input gradient (dy, w -> dx), all as GEMMs over the patch matrix.
+static napi_value conv(napi_env env, napi_callback_info info) {
+  napi_value a[6];
+  if (!get_args(env, info, 6, a)) return NULL;
+  int64_t hl;
+  float* heap = heap_of(env, a[0], &hl);
+  if (heap == NULL) return NULL;
+  ConvKind kind = (ConvKind)i64(env, a[1]);
+  int64_t ao = i64(env, a[2]), bo = i64(env, a[3]), oo = i64(env, a[4]);
+  Geom g;
+  if (!geom_of(env, a[5], &g)) return NULL;
+  int64_t K = g.kH * g.kW * g.inC, P = g.outH * g.outW, X = g.inH * g.inW * g.inC;
+  int64_t xLen = g.batch * X, yLen = g.batch * P * g.outC, wLen = K * g.outC;
+  int ok = kind == CONV_FORWARD  ? in_heap(env, hl, ao, xLen) && in_heap(env, hl, bo, wLen) && in_heap(env, hl, oo, yLen)
+           : kind == CONV_FILTER ? in_heap(env, hl, ao, xLen) && in_heap(env, hl, bo, yLen) && in_heap(env, hl, oo, wLen)
+                                 : in_heap(env, hl, ao, yLen) && in_heap(env, hl, bo, wLen) && in_heap(env, hl, oo, xLen);
+  if (!ok) return NULL;
+  if (kind == CONV_FILTER) memset(heap + oo, 0, sizeof(float) * (size_t)wLen);
+  if (kind == CONV_INPUT) memset(heap + oo, 0, sizeof(float) * (size_t)xLen);
+  if (g.batch * P == 0 || K == 0 || g.outC == 0) return NULL;
+  int pointwise = is_pointwise(&g);
+  int64_t chunk = pointwise ? g.batch : images_per_chunk(&g);
+  float* cols = NULL;
+  if (!pointwise) {
+    cols = (float*)malloc(sizeof(float) * (size_t)(chunk * P * K));
+    if (cols == NULL) {
+      napi_throw_error(env, "MEDTL_NATIVE", "medtl native: out of memory for the convolution patch matrix");
+      return NULL;
+    }
+  }
+  for (int64_t n0 = 0; n0 < g.batch; n0 += chunk) {
+    int64_t n1 = n0 + chunk < g.batch ? n0 + chunk : g.batch;
+    int rows = (int)((n1 - n0) * P);
+    if (kind == CONV_FORWARD) {
+      const float* src = heap + ao + n0 * X;
+      if (!pointwise) {
+        im2col(heap + ao, &g, n0, n1, cols);
+        src = cols;
+      }
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, (int)g.outC, (int)K, 1.0f, src, (int)K, heap + bo,
+                  (int)g.outC, 0.0f, heap + oo + n0 * P * g.outC, (int)g.outC);
+    } else if (kind == CONV_FILTER) {
+      const float* src = heap + ao + n0 * X;
+      if (!pointwise) {
+        im2col(heap + ao, &g, n0, n1, cols);
+        src = cols;
+      }
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)g.outC, rows, 1.0f, src, (int)K,
+                  heap + bo + n0 * P * g.outC, (int)g.outC, 1.0f, heap + oo, (int)g.outC);
+    } else {
+      float* dst = pointwise ? heap + oo + n0 * X : cols;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, (int)K, (int)g.outC, 1.0f, heap + ao + n0 * P * g.outC,
+                  (int)g.outC, heap + bo, (int)g.outC, 0.0f, dst, (int)K);
+      if (!pointwise) col2im_add(cols, &g, n0, n1, heap + oo);
+    }
+  }
+  free(cols);
+  return NULL;
+}
+
+// adam(heap, pOff, gOff, mOff, vOff, pOut, mOut, vOut, n, lr, b1, 1-b1, b2, 1-b2, eps, 1-b1^t, 1-b2^t)
+// One pass of TF.js's Adam update into fresh outputs. The operations, their order and every
+// constant's float32 rounding are TF.js's, so the result is bit-identical to its eight kernels.
+static napi_value adam(napi_env env, napi_callback_info info) {
+  napi_value a[17];
+  if (!get_args(env, info, 17, a)) return NULL;
+  int64_t hl;
+  float* heap = heap_of(env, a[0], &hl);
+  if (heap == NULL) return NULL;
+  int64_t offs[7];
+  for (int i = 0; i < 7; i++) offs[i] = i64(env, a[1 + i]);
+  int64_t n = i64(env, a[8]);
+  float negLr = -(float)f64(env, a[9]);
+  float b1 = (float)f64(env, a[10]), ob1 = (float)f64(env, a[11]);
+  float b2 = (float)f64(env, a[12]), ob2 = (float)f64(env, a[13]);
+  float eps = (float)f64(env, a[14]), c1 = (float)f64(env, a[15]), c2 = (float)f64(env, a[16]);
+  for (int i = 0; i < 7; i++)
+    if (!in_heap(env, hl, offs[i], n)) return NULL;
+  const float* p = heap + offs[0];
+  const float* gr = heap + offs[1];
+  const float* m = heap + offs[2];
+  const float* v = heap + offs[3];
+  float* p2 = heap + offs[4];
+  float* m2 = heap + offs[5];
+  float* v2 = heap + offs[6];
+  for (int64_t i = 0; i < n; i++) {
+    float g = gr[i];
+    float mi = m[i] * b1 + g * ob1;
+    float vi = v[i] * b2 + (g * g) * ob2;
+    float step = (mi / c1) / (sqrtf(vi / c2) + eps);
+    p2[i] = step * negLr + p[i];
+    m2[i] = mi;
+    v2[i] = vi;
+  }
+  return NULL;
+}
+
+static napi_value set_threads(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (!get_args(env, info, 1, a)) return NULL;
+  int64_t t = i64(env, a[0]);
+  if (t >= 1) openblas_set_num_threads((int)t);
+  return NULL;
+}
+
+static napi_value get_threads(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  napi_create_int32(env, openblas_get_num_threads(), &out);
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
+      {"biasAct", NULL, bias_act, NULL, NULL, NULL, napi_default, NULL},
+      {"conv", NULL, conv, NULL, NULL, NULL, napi_default, NULL},
+      {"adam", NULL, adam, NULL, NULL, NULL, napi_default, NULL},
+      {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
+      {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,238 @@
+// Routes the wasm backend's heavy kernels to medtl's native addon: matmuls and NHWC convolutions
+// (forward and both gradients) become OpenBLAS GEMMs on the wasm heap in place, and Adam gets a
+// one-pass update kernel. Anything the addon does not cover (other dtypes, NCHW, multi-axis
+// broadcasting, full-shape biases) falls through to the kernel that was registered before.
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { NativeKernels } from '../native.js';
+import { WASM, f32Offset, heapF32, wasmKernel, type KernelInputs, type WasmKernelArgs, type WasmKernelFunc } from './wasm-internals.js';
+
+/** Patch ids of the native kernels, as listed in ComputeInfo.patches. */
+export const NATIVE_PATCHES = {
+  matmul: 'native:BatchMatMul=openblas',
+  fusedMatmul: 'native:_FusedMatMul=openblas',
+  conv: 'native:Conv2D=im2col+openblas',
+  fusedConv: 'native:_FusedConv2D=im2col+openblas',
+  filter: 'native:Conv2DBackpropFilter=im2col+openblas',
+  input: 'native:Conv2DBackpropInput=openblas+col2im',
+  adam: 'native:MedtlAdam=fused',
+} as const;
+
+/** Name of the fused Adam kernel (inputs p, g, m, v; outputs p', m', v'). */
+export const ADAM_KERNEL = 'MedtlAdam';
+
+/** Attributes of the fused Adam kernel: the step's learning rate, betas, epsilon and 1 − β^t. */
+export interface AdamKernelAttrs {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  oneMinusAccBeta1: number;
+  oneMinusAccBeta2: number;
+}
+
+const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, elu: 3, sigmoid: 4, leakyrelu: 5, prelu: 6 };
+
+let native: NativeKernels | undefined;
+const previous = new Map<string, tf.KernelConfig>();
+
+function prod(xs: readonly number[]): number {
+  let p = 1;
+  for (const x of xs) p *= x;
+  return p;
+}
+
+function fallback<A, I>(name: string, args: WasmKernelArgs<A, I>): tf.TensorInfo {
+  return (previous.get(name)!.kernelFunc as unknown as WasmKernelFunc<A, I>)(args);
+}
+
+interface MatMulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+  activation?: string;
+  leakyreluAlpha?: number;
+}
+
+type MatMulInputs = { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
+
+/** Bias and activation for the addon, or undefined when they need the general (fallback) path. */
+function epilogue(backend: BackendWasm, n: number, attrs: { activation?: string; leakyreluAlpha?: number }, bias?: tf.TensorInfo, prelu?: tf.TensorInfo) {
+  const act = ACTIVATIONS[attrs.activation ?? 'linear'];
+  if (act === undefined) return undefined;
+  // Only per-channel biases and PReLU weights map onto the addon's row-wise epilogue.
+  if (bias != null && (bias.dtype !== 'float32' || prod(bias.shape) !== n)) return undefined;
+  if (prelu != null && (prelu.dtype !== 'float32' || prod(prelu.shape) !== n)) return undefined;
+  if (act === ACTIVATIONS.prelu && prelu == null) return undefined;
+  return {
+    act,
+    alpha: attrs.leakyreluAlpha ?? 0.2,
+    bias: bias == null ? -1 : f32Offset(backend, bias),
+    prelu: prelu == null ? -1 : f32Offset(backend, prelu),
+    preluLen: prelu == null ? 0 : n,
+    needed: bias != null || act !== 0,
+  };
+}
+
+function matMul(name: string, args: WasmKernelArgs<MatMulAttrs, MatMulInputs>): tf.TensorInfo {
+  const { backend, attrs } = args;
+  const { a, b, bias, preluActivationWeights } = args.inputs;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return fallback(name, args);
+  const ar = a.shape.length;
+  const br = b.shape.length;
+  const m = attrs.transposeA ? a.shape[ar - 1] : a.shape[ar - 2];
+  const k = attrs.transposeA ? a.shape[ar - 2] : a.shape[ar - 1];
+  const kb = attrs.transposeB ? b.shape[br - 1] : b.shape[br - 2];
+  const n = attrs.transposeB ? b.shape[br - 2] : b.shape[br - 1];
+  if (k !== kb) return fallback(name, args);
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batch = prod(outer);
+  const aBatch = prod(a.shape.slice(0, -2));
+  const bBatch = prod(b.shape.slice(0, -2));
+  // One operand batched and the other shared or equally batched; anything else broadcasts over
+  // several axes and stays on the general path.
+  if (!((aBatch === batch || aBatch === 1) && (bBatch === batch || bBatch === 1))) return fallback(name, args);
+  const ep = epilogue(backend, n, attrs, bias, preluActivationWeights);
+  if (ep === undefined) return fallback(name, args);
+  const out = backend.makeOutput([...outer, m, n], 'float32');
+  if (batch * m * n === 0) return out;
+  const heap = heapF32(backend);
+  const ao = f32Offset(backend, a);
+  const bo = f32Offset(backend, b);
+  const co = f32Offset(backend, out);
+  if (bBatch === 1 && aBatch > 1 && !attrs.transposeA) {
+    // A shared right operand: stacking a's batches as rows makes one large GEMM.
+    native!.gemm(heap, false, attrs.transposeB, aBatch * m, n, k, ao, bo, co, 1, 0, 0, 0, 0);
+  } else {
+    native!.gemm(heap, attrs.transposeA, attrs.transposeB, m, n, k, ao, bo, co, batch, aBatch === 1 ? 0 : m * k, bBatch === 1 ? 0 : k * n, m * n, 0);
+  }
+  if (ep.needed) native!.biasAct(heap, co, batch * m, n, ep.bias, ep.act, ep.alpha, ep.prelu, ep.preluLen);
+  return out;
+}
+
+/** The addon's geometry array for an NHWC convolution. */
+function geometry(info: tf.backend_util.Conv2DInfo): Int32Array {
+  return Int32Array.from([
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+    info.outHeight, info.outWidth, info.outChannels,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
+    info.padInfo.top, info.padInfo.left, info.dilationHeight, info.dilationWidth,
+  ]);
+}
+
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  activation?: string;
+  leakyreluAlpha?: number;
+}
+
+type ConvInputs = { x: tf.TensorInfo; filter: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
+
+function conv2D(name: string, args: WasmKernelArgs<ConvAttrs, ConvInputs>): tf.TensorInfo {
+  const { backend, attrs } = args;
+  const { x, filter, bias, preluActivationWeights } = args.inputs;
+  if (x.dtype !== 'float32' || filter.dtype !== 'float32' || attrs.dataFormat === 'NCHW') return fallback(name, args);
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+  );
+  const ep = epilogue(backend, info.outChannels, attrs, bias, preluActivationWeights);
+  if (ep === undefined) return fallback(name, args);
+  const out = backend.makeOutput(info.outShape, 'float32');
+  if (prod(info.outShape) === 0) return out;
+  const heap = heapF32(backend);
+  const yo = f32Offset(backend, out);
+  native!.conv(heap, 0, f32Offset(backend, x), f32Offset(backend, filter), yo, geometry(info));
+  if (ep.needed) {
+    native!.biasAct(heap, yo, prod(info.outShape) / info.outChannels, info.outChannels, ep.bias, ep.act, ep.alpha, ep.prelu, ep.preluLen);
+  }
+  return out;
+}
+
+function backpropFilter(args: WasmKernelArgs<tf.Conv2DBackpropFilterAttrs>): tf.TensorInfo {
+  const { backend, attrs } = args;
+  const { x, dy } = args.inputs;
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32' || attrs.dataFormat === 'NCHW') return fallback(tf.Conv2DBackpropFilter, args);
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+  );
+  const out = backend.makeOutput([...attrs.filterShape], 'float32');
+  if (prod(attrs.filterShape) === 0) return out;
+  native!.conv(heapF32(backend), 1, f32Offset(backend, x), f32Offset(backend, dy), f32Offset(backend, out), geometry(info));
+  return out;
+}
+
+function backpropInput(args: WasmKernelArgs<tf.Conv2DBackpropInputAttrs>): tf.TensorInfo {
+  const { backend, attrs } = args;
+  const { dy, filter } = args.inputs;
+  if (dy.dtype !== 'float32' || filter.dtype !== 'float32' || attrs.dataFormat === 'NCHW') return fallback(tf.Conv2DBackpropInput, args);
+  const info = tf.backend_util.computeConv2DInfo(
+    attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+  );
+  const out = backend.makeOutput([...attrs.inputShape], 'float32');
+  if (prod(attrs.inputShape) === 0) return out;
+  native!.conv(heapF32(backend), 2, f32Offset(backend, dy), f32Offset(backend, filter), f32Offset(backend, out), geometry(info));
+  return out;
+}
+
+function adam(args: WasmKernelArgs<AdamKernelAttrs>): tf.TensorInfo[] {
+  const { backend, attrs } = args;
+  const { p, g, m, v } = args.inputs;
+  const n = prod(p.shape);
+  for (const [key, t] of Object.entries(args.inputs)) {
+    if (t.dtype !== 'float32' || prod(t.shape) !== n) {
+      throw new Error(`${ADAM_KERNEL}: input '${key}' must be float32 with ${n} elements, got ${t.dtype} [${t.shape.join(', ')}]`);
+    }
+  }
+  const outs = [backend.makeOutput(p.shape, 'float32'), backend.makeOutput(p.shape, 'float32'), backend.makeOutput(p.shape, 'float32')];
+  if (n === 0) return outs;
+  const off = (t: tf.TensorInfo) => f32Offset(backend, t);
+  native!.adam(
+    heapF32(backend), off(p), off(g), off(m), off(v), off(outs[0]), off(outs[1]), off(outs[2]), n,
+    // 1 − β is rounded from double as TF.js rounds its JS-side constant.
+    attrs.learningRate, attrs.beta1, 1 - attrs.beta1, attrs.beta2, 1 - attrs.beta2, attrs.epsilon, attrs.oneMinusAccBeta1, attrs.oneMinusAccBeta2,
+  );
+  return outs;
+}
+
+function replace(name: string, kernelFunc: (args: WasmKernelArgs<never, never>) => tf.TensorInfo | tf.TensorInfo[]): void {
+  const stock = tf.getKernel(name, WASM);
+  if (stock !== undefined) {
+    previous.set(name, stock);
+    tf.unregisterKernel(name, WASM);
+  }
+  tf.registerKernel({
+    kernelName: name,
+    backendName: WASM,
+    // The previous kernel's setup binds the C entry points its own function (our fallback) uses.
+    setupFunc: stock?.setupFunc,
+    disposeFunc: stock?.disposeFunc,
+    kernelFunc: kernelFunc as unknown as tf.KernelFunc,
+  });
+}
+
+/** True once the native kernels are registered for wasm. */
+export function nativeKernelsActive(): boolean {
+  return native !== undefined;
+}
+
+/** Registers the addon's kernels over the wasm ones (after medtl's wasm fixes); returns the patch ids (idempotent). */
+export function registerNativeKernels(kernels: NativeKernels): string[] {
+  if (native === undefined) {
+    // Fallbacks must exist before we take their place; these are medtl's own wasm fixes.
+    for (const k of [tf.BatchMatMul, tf._FusedMatMul, tf.Conv2D, tf.FusedConv2D, tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput]) wasmKernel(k);
+    native = kernels;
+    replace(tf.BatchMatMul, (a) => matMul(tf.BatchMatMul, a as WasmKernelArgs<MatMulAttrs, MatMulInputs>));
+    replace(tf._FusedMatMul, (a) => matMul(tf._FusedMatMul, a as WasmKernelArgs<MatMulAttrs, MatMulInputs>));
+    replace(tf.Conv2D, (a) => conv2D(tf.Conv2D, a as WasmKernelArgs<ConvAttrs, ConvInputs>));
+    replace(tf.FusedConv2D, (a) => conv2D(tf.FusedConv2D, a as WasmKernelArgs<ConvAttrs, ConvInputs>));
+    replace(tf.Conv2DBackpropFilter, (a) => backpropFilter(a as WasmKernelArgs<tf.Conv2DBackpropFilterAttrs>));
+    replace(tf.Conv2DBackpropInput, (a) => backpropInput(a as WasmKernelArgs<tf.Conv2DBackpropInputAttrs>));
+    replace(ADAM_KERNEL, (a) => adam(a as unknown as WasmKernelArgs<AdamKernelAttrs, KernelInputs>));
+  }
+  return Object.values(NATIVE_PATCHES);
+}

@@ -1,0 +1,60 @@
+// Loads medtl's optional native addon (native/, OpenBLAS GEMMs over the wasm heap). It is built at
+// install time where a C compiler and OpenBLAS exist; everywhere else medtl runs on wasm alone.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The addon's functions; offsets are float32 indices into the heap array passed with each call. */
+export interface NativeKernels {
+  /** Row-major C[b] = op(A[b])·op(B[b]) (+ beta·C[b]) for b < batch; a stride of 0 broadcasts. */
+  gemm(heap: Float32Array, transA: boolean, transB: boolean, m: number, n: number, k: number, aOff: number, bOff: number, cOff: number, batch: number, strideA: number, strideB: number, strideC: number, beta: number): void;
+  /** Adds a per-column bias (biasOff -1: none) and applies an activation code to [rows, n] in place. */
+  biasAct(heap: Float32Array, cOff: number, rows: number, n: number, biasOff: number, act: number, alpha: number, preluOff: number, preluLen: number): void;
+  /** NHWC convolution as GEMMs: kind 0 forward (x, w → y), 1 filter gradient (x, dy → dw), 2 input gradient (dy, w → dx). */
+  conv(heap: Float32Array, kind: 0 | 1 | 2, aOff: number, bOff: number, outOff: number, geometry: Int32Array): void;
+  /** One Adam step (TF.js's formula) from p, g, m, v into fresh outputs; c1, c2 are 1 − β^t. */
+  adam(heap: Float32Array, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, c1: number, c2: number): void;
+  /** Sets OpenBLAS's thread count. */
+  setThreads(n: number): void;
+  /** OpenBLAS's thread count. */
+  getThreads(): number;
+}
+
+/** Environment variable that switches the native kernels off (`0`) even where the addon is built. */
+export const NATIVE_ENV = 'MEDTL_NATIVE';
+
+/** Where the install step writes the addon, relative to the package root. */
+export const NATIVE_ADDON_PATH = join('native', 'build', 'Release', 'medtl_native.node');
+
+/** Result of looking for the addon: the kernels, or why there are none. */
+export type NativeLoad = { ok: true; kernels: NativeKernels; path: string } | { ok: false; reason: string };
+
+let cached: NativeLoad | undefined;
+
+function packageRoot(): string {
+  // src/compute/native.ts and dist/compute/native.js both sit two levels below the root.
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+/** Loads the addon once; never throws, so callers fall back to wasm with the reason. */
+export function loadNative(): NativeLoad {
+  if (cached !== undefined) return cached;
+  const flag = process.env[NATIVE_ENV]?.trim();
+  if (flag === '0' || flag === 'false' || flag === 'off') {
+    cached = { ok: false, reason: `${NATIVE_ENV}=${flag}` };
+    return cached;
+  }
+  const path = join(packageRoot(), NATIVE_ADDON_PATH);
+  if (!existsSync(path)) {
+    cached = { ok: false, reason: `native addon not built (${NATIVE_ADDON_PATH}; npm run build:native needs OpenBLAS)` };
+    return cached;
+  }
+  try {
+    const kernels = createRequire(import.meta.url)(path) as NativeKernels;
+    cached = { ok: true, kernels, path };
+  } catch (e) {
+    cached = { ok: false, reason: `native addon failed to load (${(e as Error).message.split('\n')[0]})` };
+  }
+  return cached;
+}

@@ -1,0 +1,161 @@
+// The native (OpenBLAS) kernels against the cpu backend, and the fused Adam against TF.js's own
+// Adam. Skips with the reason where the addon is not built, except under MEDTL_REQUIRE_NATIVE=1
+// (set by .ci/run where OpenBLAS is installed), where a missing addon is a failure.
+import * as tf from '@tensorflow/tfjs-core';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { registerNativeKernels, NATIVE_PATCHES, ADAM_KERNEL, nativeKernelsActive } from '../../src/compute/kernels/native.js';
+import { loadNative, type NativeKernels } from '../../src/compute/native.js';
+import { FusedAdamOptimizer } from '../../src/train/adam.js';
+import { assertClose, normal, onBoth, tensorOf, useWasm } from './helpers.js';
+
+// Every output below sums at most ~600 unit-normal products. OpenBLAS's blocked FMA order
+// against the cpu backend's sequential loop moves float32 rounding by about sqrt(K) * 2^-24 of
+// the summed magnitude; 1e-4 of the output scale is well above that and far below any indexing
+// or transpose error (which moves results by O(1)).
+const TOL = 1e-4;
+
+const load = loadNative();
+const skip = load.ok || process.env.MEDTL_REQUIRE_NATIVE === '1' ? false : `native addon unavailable: ${load.ok ? '' : load.reason}`;
+
+function kernels(): NativeKernels {
+  if (!load.ok) throw new Error(`MEDTL_REQUIRE_NATIVE=1 but ${load.reason}`);
+  return load.kernels;
+}
+
+describe('native kernels', { skip }, () => {
+  before(async () => {
+    await useWasm();
+    const ids = registerNativeKernels(kernels());
+    assert.deepEqual(ids, Object.values(NATIVE_PATCHES));
+    assert.ok(nativeKernelsActive());
+    kernels().setThreads(1);
+  });
+
+  const mm: [string, number[], number[], boolean, boolean][] = [
+    ['plain', [37, 53], [53, 29], false, false],
+    ['A transposed', [53, 37], [53, 29], true, false],
+    ['B transposed', [37, 53], [29, 53], false, true],
+    ['both transposed', [53, 37], [29, 53], true, true],
+    ['batched both', [3, 7, 11], [3, 11, 5], false, false],
+    ['batched, shared B (folded into one GEMM)', [4, 6, 9], [9, 8], false, false],
+    ['batched, shared B, A transposed', [4, 9, 6], [8, 9], true, true],
+    ['shared A, batched B', [6, 9], [4, 9, 8], false, false],
+    ['broadcast over two axes (falls back)', [2, 1, 3, 4], [1, 3, 4, 5], false, false],
+  ];
+  for (const [label, as, bs, ta, tb] of mm) {
+    it(`matMul: ${label}`, () => {
+      const a = normal(`a:${label}`, as);
+      const b = normal(`b:${label}`, bs);
+      assertClose(onBoth(() => tf.matMul(tensorOf(a), tensorOf(b), ta, tb)), TOL, label);
+    });
+  }
+
+  for (const activation of ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu'] as const) {
+    it(`fused matMul with bias and ${activation}`, () => {
+      const a = normal('fa', [12, 20]);
+      const b = normal('fb', [20, 9]);
+      const bias = normal('fbias', [9]);
+      const prelu = normal('fprelu', [9]);
+      const r = onBoth(() =>
+        tf.fused.matMul({
+          a: tensorOf(a), b: tensorOf(b), bias: tensorOf(bias), activation,
+          preluActivationWeights: activation === 'prelu' ? tensorOf(prelu) : undefined,
+          leakyreluAlpha: 0.1,
+        }),
+      );
+      assertClose(r, TOL, activation);
+    });
+  }
+
+  it('fused matMul with a full-shape bias goes to the previous wasm kernel, with its own error', () => {
+    // The addon only adds per-column biases; the stock wasm kernel refuses this shape itself.
+    const a = normal('ga', [5, 7]);
+    const b = normal('gb', [7, 3]);
+    const bias = normal('gbias', [5, 3]);
+    assert.throws(() => tf.tidy(() => tf.fused.matMul({ a: tensorOf(a), b: tensorOf(b), bias: tensorOf(bias) }).dataSync()), /only supports rank-1 bias/);
+  });
+
+  type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+  const convs: { label: string; x: number[]; k: [number, number]; outC: number; strides: number | [number, number]; pad: Pad; dilations?: number }[] = [
+    { label: '3x3 same stride 1', x: [2, 9, 8, 3], k: [3, 3], outC: 4, strides: 1, pad: 'same' },
+    { label: '3x3 valid stride 2', x: [3, 10, 11, 2], k: [3, 3], outC: 5, strides: 2, pad: 'valid' },
+    { label: '5x3 same stride 2', x: [2, 11, 9, 1], k: [5, 3], outC: 3, strides: 2, pad: 'same' },
+    { label: '1x1 pointwise', x: [2, 5, 6, 7], k: [1, 1], outC: 3, strides: 1, pad: 'valid' },
+    { label: 'explicit asymmetric pads', x: [2, 7, 8, 2], k: [3, 2], outC: 3, strides: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+    { label: 'dilation 2', x: [2, 9, 9, 2], k: [3, 3], outC: 3, strides: 1, pad: 'same', dilations: 2 },
+  ];
+  for (const c of convs) {
+    it(`conv2d forward: ${c.label}`, () => {
+      const x = normal(`x:${c.label}`, c.x);
+      const w = normal(`w:${c.label}`, [...c.k, c.x[3], c.outC]);
+      const r = onBoth(() => tf.conv2d(tensorOf(x) as tf.Tensor4D, tensorOf(w) as tf.Tensor4D, c.strides, c.pad, 'NHWC', c.dilations ?? 1));
+      assertClose(r, TOL, c.label);
+    });
+    if (c.dilations !== undefined) continue; // TF.js has no gradient for dilated conv2d
+    it(`conv2d gradients: ${c.label}`, () => {
+      const x = normal(`gx:${c.label}`, c.x);
+      const w = normal(`gw:${c.label}`, [...c.k, c.x[3], c.outC]);
+      const loss = (xt: tf.Tensor, wt: tf.Tensor) => tf.sum(tf.sin(tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, c.strides, c.pad)));
+      assertClose(onBoth(() => tf.grads(loss)([tensorOf(x), tensorOf(w)])[0]), TOL, `${c.label} dx`);
+      assertClose(onBoth(() => tf.grads(loss)([tensorOf(x), tensorOf(w)])[1]), TOL, `${c.label} dw`);
+    });
+  }
+
+  it('fused conv2d with bias and relu', () => {
+    const x = normal('fcx', [2, 8, 8, 3]);
+    const w = normal('fcw', [3, 3, 3, 6]);
+    const bias = normal('fcb', [6]);
+    const r = onBoth(() => tf.fused.conv2d({ x: tensorOf(x) as tf.Tensor4D, filter: tensorOf(w) as tf.Tensor4D, strides: 1, pad: 'same', bias: tensorOf(bias), activation: 'relu' }));
+    assertClose(r, TOL, 'fused conv');
+  });
+
+  it('the fused Adam kernel is bit-identical to TF.js Adam over 5 steps', () => {
+    // Both run on wasm; only the update differs (one native pass against eight wasm kernels).
+    const init = normal('adam:p', [300]);
+    const grads = Array.from({ length: 5 }, (_, s) => normal(`adam:g${s}`, [300]));
+    const run = (opt: tf.Optimizer) => {
+      const p = tf.variable(tensorOf(init), true, `adam-p-${opt.constructor.name}`);
+      for (const g of grads) {
+        const gt = tensorOf(g);
+        opt.applyGradients([{ name: p.name, tensor: gt }]);
+        gt.dispose();
+      }
+      const out = p.dataSync().slice() as Float32Array;
+      p.dispose();
+      opt.dispose();
+      return out;
+    };
+    assert.ok(tf.getKernel(ADAM_KERNEL, 'wasm'), 'MedtlAdam is registered');
+    const stock = run(tf.train.adam(0.01));
+    const fused = run(new FusedAdamOptimizer(0.01));
+    assert.notDeepEqual(stock, init.values, 'the steps moved the weights');
+    assert.deepEqual(fused, stock);
+  });
+
+  it('the fused Adam keeps TF.js state layout (getWeights names and moments)', async () => {
+    const p = tf.variable(tf.tensor1d([1, 2, 3]), true, 'adam-state-p');
+    const opt = new FusedAdamOptimizer(0.1);
+    opt.applyGradients([{ name: p.name, tensor: tf.tensor1d([0.5, -1, 2]) }]);
+    const ws = await opt.getWeights();
+    assert.deepEqual(ws.map((w) => w.name), ['iter', 'adam-state-p/m', 'adam-state-p/v']);
+    // After one step m = (1 - β1) g and v = (1 - β2) g².
+    const m = ws[1].tensor.dataSync();
+    const v = ws[2].tensor.dataSync();
+    [0.5, -1, 2].forEach((g, i) => {
+      assert.ok(Math.abs(m[i] - 0.1 * g) < 1e-6, `m[${i}]`);
+      assert.ok(Math.abs(v[i] - 0.001 * g * g) < 1e-7, `v[${i}]`);
+    });
+    opt.dispose();
+    p.dispose();
+  });
+
+  it('rejects a heap that is not a Float32Array and offsets outside it, naming the problem', () => {
+    const k = kernels();
+    const heap = new Float32Array(16);
+    assert.throws(() => k.gemm(new Float64Array(16) as unknown as Float32Array, false, false, 2, 2, 2, 0, 4, 8, 1, 0, 0, 0, 0), /heap must be a Float32Array/);
+    assert.throws(() => k.gemm(heap, false, false, 4, 4, 4, 0, 4, 8, 1, 0, 0, 0, 0), /outside the wasm heap/);
+    assert.throws(() => k.conv(heap, 0, 0, 0, 0, new Int32Array(3)), /geometry must be an Int32Array of 15/);
+    assert.throws(() => k.adam(heap, 0, 0, 0, 0, 0, 0, 0, 17, 0.1, 0.9, 0.1, 0.999, 0.001, 1e-7, 0.1, 0.001), /outside the wasm heap/);
+  });
+});
