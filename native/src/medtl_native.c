@@ -13,8 +13,9 @@
 extern void openblas_set_num_threads(int);
 extern int openblas_get_num_threads(void);
 
-// Patch matrices are built in chunks of whole images up to this many floats (64 MiB).
-#define MAX_PATCH_FLOATS ((int64_t)16 * 1024 * 1024)
+// Patch matrices are built in chunks of whole images of about this many floats (1 MiB), so a
+// chunk is still in L2 cache when the GEMM reads it back.
+#define MAX_PATCH_FLOATS ((int64_t)256 * 1024)
 
 #define CHECK(call)                                                          \
   do {                                                                       \
@@ -198,10 +199,12 @@ static void im2col(const float* x, const Geom* g, int64_t n0, int64_t n1, float*
           for (int64_t kw = 0; kw < g->kW; kw++) {
             int64_t iw = ow * g->sW - g->padL + kw * g->dW;
             float* dst = row + (kh * g->kW + kw) * g->inC;
+            // Plain loops: with few channels a memcpy call costs more than the copy.
             if (ih < 0 || ih >= g->inH || iw < 0 || iw >= g->inW) {
-              memset(dst, 0, sizeof(float) * (size_t)g->inC);
+              for (int64_t c = 0; c < g->inC; c++) dst[c] = 0.0f;
             } else {
-              memcpy(dst, img + (ih * g->inW + iw) * g->inC, sizeof(float) * (size_t)g->inC);
+              const float* src = img + (ih * g->inW + iw) * g->inC;
+              for (int64_t c = 0; c < g->inC; c++) dst[c] = src[c];
             }
           }
         }
@@ -334,6 +337,120 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// max_pool_grad(heap, xOff, dyOff, dxOff, geom Int32Array(12): batch, inH, inW, C, outH, outW,
+// filterH, filterW, strideH, strideW, padTop, padLeft). Each window's gradient goes to its
+// arg-max; ties and NaNs follow the cpu backend: the first strictly greater element in row-major
+// window order wins, padding never does, and a window with nothing above -inf passes nothing.
+static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
+  napi_value a[5];
+  if (!get_args(env, info, 5, a)) return NULL;
+  int64_t hl;
+  float* heap = heap_of(env, a[0], &hl);
+  if (heap == NULL) return NULL;
+  int64_t xo = i64(env, a[1]), go = i64(env, a[2]), oo = i64(env, a[3]);
+  napi_typedarray_type type;
+  size_t len;
+  void* data;
+  if (napi_get_typedarray_info(env, a[4], &type, &len, &data, NULL, NULL) != napi_ok || type != napi_int32_array ||
+      len != 12) {
+    napi_throw_type_error(env, "MEDTL_NATIVE", "medtl native: pool geometry must be an Int32Array of 12");
+    return NULL;
+  }
+  const int32_t* d = (const int32_t*)data;
+  int64_t N = d[0], H = d[1], W = d[2], C = d[3], OH = d[4], OW = d[5], FH = d[6], FW = d[7], SH = d[8], SW = d[9],
+          PT = d[10], PL = d[11];
+  int64_t xLen = N * H * W * C, yLen = N * OH * OW * C;
+  if (!in_heap(env, hl, xo, xLen) || !in_heap(env, hl, go, yLen) || !in_heap(env, hl, oo, xLen)) return NULL;
+  float* dx = heap + oo;
+  memset(dx, 0, sizeof(float) * (size_t)xLen);
+  if (C <= 0) return NULL;
+  float* restrict best = (float*)malloc(sizeof(float) * (size_t)C);
+  int32_t* restrict at = (int32_t*)malloc(sizeof(int32_t) * (size_t)C);
+  if (best == NULL || at == NULL) {
+    free(best);
+    free(at);
+    napi_throw_error(env, "MEDTL_NATIVE", "medtl native: out of memory in MaxPoolGrad");
+    return NULL;
+  }
+  const float* restrict x = heap + xo;
+  const float* restrict dy = heap + go;
+  for (int64_t n = 0; n < N; n++) {
+    int64_t img = n * H * W * C;
+    for (int64_t oh = 0; oh < OH; oh++) {
+      int64_t h0 = oh * SH - PT, hLo = h0 < 0 ? 0 : h0, hHi = h0 + FH < H ? h0 + FH : H;
+      for (int64_t ow = 0; ow < OW; ow++) {
+        int64_t w0 = ow * SW - PL, wLo = w0 < 0 ? 0 : w0, wHi = w0 + FW < W ? w0 + FW : W;
+        for (int64_t c = 0; c < C; c++) {
+          best[c] = -INFINITY;
+          at[c] = -1;
+        }
+        // The arg-max is kept as a position inside the window (32-bit, like the values), which
+        // lets the compiler vectorise the compare-and-select across channels.
+        int32_t k = 0;
+        for (int64_t h = hLo; h < hHi; h++) {
+          for (int64_t w = wLo; w < wHi; w++, k++) {
+            const float* px = x + img + (h * W + w) * C;
+            for (int64_t c = 0; c < C; c++) {
+              float v = px[c];
+              int better = v > best[c];
+              best[c] = better ? v : best[c];
+              at[c] = better ? k : at[c];
+            }
+          }
+        }
+        const float* g = dy + ((n * OH + oh) * OW + ow) * C;
+        int64_t span = wHi - wLo;
+        for (int64_t c = 0; c < C; c++) {
+          if (at[c] < 0) continue;
+          int64_t h = hLo + at[c] / span, w = wLo + at[c] % span;
+          dx[img + (h * W + w) * C + c] += g[c];
+        }
+      }
+    }
+  }
+  free(best);
+  free(at);
+  return NULL;
+}
+
+// sum_rows(heap, xOff, outOff, rows, cols): out[j] = sum over i of x[i, j] (a reduction over
+// leading axes, which is how every bias gradient is formed).
+static napi_value sum_rows(napi_env env, napi_callback_info info) {
+  napi_value a[5];
+  if (!get_args(env, info, 5, a)) return NULL;
+  int64_t hl;
+  float* heap = heap_of(env, a[0], &hl);
+  if (heap == NULL) return NULL;
+  int64_t xo = i64(env, a[1]), oo = i64(env, a[2]), rows = i64(env, a[3]), cols = i64(env, a[4]);
+  if (!in_heap(env, hl, xo, rows * cols) || !in_heap(env, hl, oo, cols)) return NULL;
+  float* out = heap + oo;
+  const float* x = heap + xo;
+  for (int64_t j = 0; j < cols; j++) out[j] = 0.0f;
+  for (int64_t i = 0; i < rows; i++) {
+    const float* r = x + i * cols;
+    for (int64_t j = 0; j < cols; j++) out[j] += r[j];
+  }
+  return NULL;
+}
+
+// add_rows(heap, aOff, bOff, outOff, rows, n): out[i, j] = a[i, j] + b[j] (a bias add).
+static napi_value add_rows(napi_env env, napi_callback_info info) {
+  napi_value a[6];
+  if (!get_args(env, info, 6, a)) return NULL;
+  int64_t hl;
+  float* heap = heap_of(env, a[0], &hl);
+  if (heap == NULL) return NULL;
+  int64_t ao = i64(env, a[1]), bo = i64(env, a[2]), oo = i64(env, a[3]), rows = i64(env, a[4]), n = i64(env, a[5]);
+  if (!in_heap(env, hl, ao, rows * n) || !in_heap(env, hl, bo, n) || !in_heap(env, hl, oo, rows * n)) return NULL;
+  const float* b = heap + bo;
+  for (int64_t i = 0; i < rows; i++) {
+    const float* restrict r = heap + ao + i * n;
+    float* restrict o = heap + oo + i * n;
+    for (int64_t j = 0; j < n; j++) o[j] = r[j] + b[j];
+  }
+  return NULL;
+}
+
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   napi_value a[1];
   if (!get_args(env, info, 1, a)) return NULL;
@@ -355,6 +472,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"biasAct", NULL, bias_act, NULL, NULL, NULL, napi_default, NULL},
       {"conv", NULL, conv, NULL, NULL, NULL, napi_default, NULL},
       {"adam", NULL, adam, NULL, NULL, NULL, napi_default, NULL},
+      {"maxPoolGrad", NULL, max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_default, NULL},
+      {"addRows", NULL, add_rows, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
   };

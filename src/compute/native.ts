@@ -15,6 +15,12 @@ export interface NativeKernels {
   conv(heap: Float32Array, kind: 0 | 1 | 2, aOff: number, bOff: number, outOff: number, geometry: Int32Array): void;
   /** One Adam step (TF.js's formula) from p, g, m, v into fresh outputs; c1, c2 are 1 − β^t. */
   adam(heap: Float32Array, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, c1: number, c2: number): void;
+  /** Max-pool gradient by arg-max scatter; geometry is [batch, inH, inW, C, outH, outW, fH, fW, sH, sW, padTop, padLeft]. */
+  maxPoolGrad(heap: Float32Array, xOff: number, dyOff: number, dxOff: number, geometry: Int32Array): void;
+  /** Column sums of a row-major [rows, cols] block (a reduction over leading axes). */
+  sumRows(heap: Float32Array, xOff: number, outOff: number, rows: number, cols: number): void;
+  /** out[i, j] = a[i, j] + b[j] over a row-major [rows, n] block (a bias add). */
+  addRows(heap: Float32Array, aOff: number, bOff: number, outOff: number, rows: number, n: number): void;
   /** Sets OpenBLAS's thread count. */
   setThreads(n: number): void;
   /** OpenBLAS's thread count. */

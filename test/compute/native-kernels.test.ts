@@ -7,7 +7,7 @@ import { before, describe, it } from 'node:test';
 import { registerNativeKernels, NATIVE_PATCHES, ADAM_KERNEL, nativeKernelsActive } from '../../src/compute/kernels/native.js';
 import { loadNative, type NativeKernels } from '../../src/compute/native.js';
 import { FusedAdamOptimizer } from '../../src/train/adam.js';
-import { assertClose, normal, onBoth, tensorOf, useWasm } from './helpers.js';
+import { assertClose, normal, onBoth, tensorOf, useWasm, wasmDataIds } from './helpers.js';
 
 // Every output below sums at most ~600 unit-normal products. OpenBLAS's blocked FMA order
 // against the cpu backend's sequential loop moves float32 rounding by about sqrt(K) * 2^-24 of
@@ -108,6 +108,52 @@ describe('native kernels', { skip }, () => {
     const bias = normal('fcb', [6]);
     const r = onBoth(() => tf.fused.conv2d({ x: tensorOf(x) as tf.Tensor4D, filter: tensorOf(w) as tf.Tensor4D, strides: 1, pad: 'same', bias: tensorOf(bias), activation: 'relu' }));
     assertClose(r, TOL, 'fused conv');
+  });
+
+  for (const [label, shape, size, stride, pad] of [
+    ['2x2 stride 2', [2, 8, 8, 5], 2, 2, 'valid'],
+    ['3x3 stride 2 same (overlapping, padded)', [2, 9, 7, 3], 3, 2, 'same'],
+    ['3x3 stride 1 valid', [1, 6, 6, 17], 3, 1, 'valid'],
+  ] as const) {
+    it(`maxPool gradient: ${label}`, () => {
+      const x = normal(`mp:${label}`, shape);
+      const r = onBoth(() => tf.grad((t: tf.Tensor) => tf.sum(tf.sin(tf.maxPool(t as tf.Tensor4D, size, stride, pad))))(tensorOf(x)));
+      assertClose(r, TOL, label);
+    });
+  }
+
+  it('maxPool gradient ties go to the first element of the window, as on cpu', () => {
+    const r = onBoth(() => tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid')))(tf.ones([1, 4, 4, 2])));
+    assert.deepEqual(r.wasm, r.cpu);
+  });
+
+  it('sum over leading axes (bias gradients) and over other axes', () => {
+    const x = normal('sum', [3, 4, 5, 6]);
+    assertClose(onBoth(() => tf.sum(tensorOf(x), [0, 1, 2])), TOL, 'leading 3');
+    assertClose(onBoth(() => tf.sum(tensorOf(x), [1, 0], true)), TOL, 'leading 2, keepDims');
+    assertClose(onBoth(() => tf.sum(tensorOf(x), [1, 3])), TOL, 'not leading (falls back)');
+    assertClose(onBoth(() => tf.sum(tensorOf(x))), TOL, 'all axes (falls back)');
+  });
+
+  it('bias add on either side, and other broadcasts', () => {
+    const x = normal('add:x', [4, 3, 7]);
+    const b = normal('add:b', [7]);
+    // Float addition is exact per element, so these agree bit for bit.
+    for (const f of [() => tf.add(tensorOf(x), tensorOf(b)), () => tf.add(tensorOf(b), tensorOf(x)), () => tf.add(tensorOf(x), tf.scalar(2))]) {
+      const r = onBoth(f);
+      assert.deepEqual(r.wasm, r.cpu);
+      assert.deepEqual(r.wasmShape, r.cpuShape);
+    }
+  });
+
+  it('identity shares the buffer, and each tensor can be disposed on its own', () => {
+    const x = tf.tensor1d([1, 2, 3]);
+    const before = wasmDataIds();
+    const y = tf.clone(x);
+    assert.equal(wasmDataIds(), before, 'no new wasm buffer for a clone');
+    x.dispose();
+    assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3]);
+    y.dispose();
   });
 
   it('the fused Adam kernel is bit-identical to TF.js Adam over 5 steps', () => {

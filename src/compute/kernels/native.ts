@@ -16,6 +16,10 @@ export const NATIVE_PATCHES = {
   filter: 'native:Conv2DBackpropFilter=im2col+openblas',
   input: 'native:Conv2DBackpropInput=openblas+col2im',
   adam: 'native:MedtlAdam=fused',
+  maxPoolGrad: 'native:MaxPoolGrad=argmax-scatter',
+  sum: 'native:Sum=leading-axes',
+  add: 'native:Add=bias-rows',
+  identity: 'native:Identity=shared-buffer',
 } as const;
 
 /** Name of the fused Adam kernel (inputs p, g, m, v; outputs p', m', v'). */
@@ -199,6 +203,64 @@ function adam(args: WasmKernelArgs<AdamKernelAttrs>): tf.TensorInfo[] {
   return outs;
 }
 
+function maxPoolGrad(args: WasmKernelArgs<tf.MaxPoolGradAttrs>): tf.TensorInfo {
+  const { backend, attrs } = args;
+  const { dy, input } = args.inputs;
+  if (dy.dtype !== 'float32' || input.dtype !== 'float32') return fallback(tf.MaxPoolGrad, args);
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
+  );
+  const out = backend.makeOutput([...input.shape], 'float32');
+  if (prod(input.shape) === 0) return out;
+  const geom = Int32Array.from([
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+    info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+  ]);
+  native!.maxPoolGrad(heapF32(backend), f32Offset(backend, input), f32Offset(backend, dy), f32Offset(backend, out), geom);
+  return out;
+}
+
+function sum(args: WasmKernelArgs<tf.SumAttrs>): tf.TensorInfo {
+  const { backend, attrs } = args;
+  const { x } = args.inputs;
+  const rank = x.shape.length;
+  const axes = tf.util.parseAxisParam(attrs.axis, x.shape).sort((p, q) => p - q);
+  // Only a reduction over leading axes (keeping at least one) is a plain column sum.
+  const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
+  if (x.dtype !== 'float32' || !leading) return fallback(tf.Sum, args);
+  const kept = x.shape.slice(axes.length);
+  const shape = attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept;
+  const out = backend.makeOutput(shape, 'float32');
+  const cols = prod(kept);
+  if (cols === 0) return out;
+  native!.sumRows(heapF32(backend), f32Offset(backend, x), f32Offset(backend, out), prod(x.shape) / cols, cols);
+  return out;
+}
+
+function add(args: WasmKernelArgs<tf.NamedAttrMap>): tf.TensorInfo {
+  const { backend } = args;
+  const { a, b } = args.inputs;
+  // a + bias with the bias along the last axis (either side); other broadcasts stay on wasm.
+  const [big, vec] = b.shape.length === 1 ? [a, b] : [b, a];
+  const n = big.shape[big.shape.length - 1];
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || vec.shape.length !== 1 || big.shape.length < 2 || vec.shape[0] !== n) {
+    return fallback(tf.Add, args);
+  }
+  const out = backend.makeOutput([...big.shape], 'float32');
+  const size = prod(big.shape);
+  if (size === 0) return out;
+  native!.addRows(heapF32(backend), f32Offset(backend, big), f32Offset(backend, vec), f32Offset(backend, out), size / n, n);
+  return out;
+}
+
+function identity(args: WasmKernelArgs<tf.NamedAttrMap>): tf.TensorInfo {
+  // No kernel writes into its inputs, so an identity can share the buffer (as the cpu backend
+  // does) instead of copying it; the reference count keeps it alive for both tensors.
+  const { x } = args.inputs;
+  args.backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
 function replace(name: string, kernelFunc: (args: WasmKernelArgs<never, never>) => tf.TensorInfo | tf.TensorInfo[]): void {
   const stock = tf.getKernel(name, WASM);
   if (stock !== undefined) {
@@ -224,7 +286,7 @@ export function nativeKernelsActive(): boolean {
 export function registerNativeKernels(kernels: NativeKernels): string[] {
   if (native === undefined) {
     // Fallbacks must exist before we take their place; these are medtl's own wasm fixes.
-    for (const k of [tf.BatchMatMul, tf._FusedMatMul, tf.Conv2D, tf.FusedConv2D, tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput]) wasmKernel(k);
+    for (const k of [tf.BatchMatMul, tf._FusedMatMul, tf.Conv2D, tf.FusedConv2D, tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.Sum, tf.Add, tf.Identity]) wasmKernel(k);
     native = kernels;
     replace(tf.BatchMatMul, (a) => matMul(tf.BatchMatMul, a as WasmKernelArgs<MatMulAttrs, MatMulInputs>));
     replace(tf._FusedMatMul, (a) => matMul(tf._FusedMatMul, a as WasmKernelArgs<MatMulAttrs, MatMulInputs>));
@@ -232,6 +294,10 @@ export function registerNativeKernels(kernels: NativeKernels): string[] {
     replace(tf.FusedConv2D, (a) => conv2D(tf.FusedConv2D, a as WasmKernelArgs<ConvAttrs, ConvInputs>));
     replace(tf.Conv2DBackpropFilter, (a) => backpropFilter(a as WasmKernelArgs<tf.Conv2DBackpropFilterAttrs>));
     replace(tf.Conv2DBackpropInput, (a) => backpropInput(a as WasmKernelArgs<tf.Conv2DBackpropInputAttrs>));
+    replace(tf.MaxPoolGrad, (a) => maxPoolGrad(a as WasmKernelArgs<tf.MaxPoolGradAttrs>));
+    replace(tf.Sum, (a) => sum(a as WasmKernelArgs<tf.SumAttrs>));
+    replace(tf.Add, (a) => add(a as WasmKernelArgs<tf.NamedAttrMap>));
+    replace(tf.Identity, (a) => identity(a as WasmKernelArgs<tf.NamedAttrMap>));
     replace(ADAM_KERNEL, (a) => adam(a as unknown as WasmKernelArgs<AdamKernelAttrs, KernelInputs>));
   }
   return Object.values(NATIVE_PATCHES);
