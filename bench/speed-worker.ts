@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     config = r.extra;
   } else {
     const info = await initCompute({ threads, log: () => undefined });
-    config = { engine: `tfjs ${info.backend}`, wasm_threads: info.threads };
+    config = { engine: `tfjs ${info.backend}`, wasm_threads: info.threads, native_kernels: info.patches.some((p) => p.startsWith('native:')) };
     if (workload === 'mlp_train') rates = await mlpTrain();
     else if (workload === 'cnn_train') rates = await cnnTrain();
     else if (workload === 'fusion_train') rates = await fusionTrain();

@@ -318,13 +318,14 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   float eps = (float)f64(env, a[14]), c1 = (float)f64(env, a[15]), c2 = (float)f64(env, a[16]);
   for (int i = 0; i < 7; i++)
     if (!in_heap(env, hl, offs[i], n)) return NULL;
-  const float* p = heap + offs[0];
-  const float* gr = heap + offs[1];
-  const float* m = heap + offs[2];
-  const float* v = heap + offs[3];
-  float* p2 = heap + offs[4];
-  float* m2 = heap + offs[5];
-  float* v2 = heap + offs[6];
+  // The outputs are fresh buffers, so nothing aliases and the loop vectorises.
+  const float* restrict p = heap + offs[0];
+  const float* restrict gr = heap + offs[1];
+  const float* restrict m = heap + offs[2];
+  const float* restrict v = heap + offs[3];
+  float* restrict p2 = heap + offs[4];
+  float* restrict m2 = heap + offs[5];
+  float* restrict v2 = heap + offs[6];
   for (int64_t i = 0; i < n; i++) {
     float g = gr[i];
     float mi = m[i] * b1 + g * ob1;
