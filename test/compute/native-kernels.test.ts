@@ -112,6 +112,7 @@ describe('native kernels', { skip }, () => {
 
   for (const [label, shape, size, stride, pad] of [
     ['2x2 stride 2', [2, 8, 8, 5], 2, 2, 'valid'],
+    ['2x2 stride 2 with a leftover row and column', [2, 9, 7, 3], 2, 2, 'valid'],
     ['3x3 stride 2 same (overlapping, padded)', [2, 9, 7, 3], 3, 2, 'same'],
     ['3x3 stride 1 valid', [1, 6, 6, 17], 3, 1, 'valid'],
   ] as const) {
