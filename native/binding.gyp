@@ -3,9 +3,9 @@
     {
       "target_name": "medtl_native",
       "sources": ["src/medtl_native.c"],
-      "cflags": ["-O3", "-march=native", "-std=gnu11", "-ffp-contract=off", "-fno-math-errno", "<!@(pkg-config --cflags openblas)"],
+      "cflags": ["-O3", "-march=native", "-std=gnu11", "-ffp-contract=off", "-fno-math-errno", "-fopenmp", "<!@(pkg-config --cflags openblas)"],
       "libraries": ["<!@(pkg-config --libs openblas)"],
-      "ldflags": ["-Wl,-rpath,<!(pkg-config --variable=libdir openblas)"]
+      "ldflags": ["-fopenmp", "-Wl,-rpath,<!(pkg-config --variable=libdir openblas)"]
     }
   ]
 }

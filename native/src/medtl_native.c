@@ -5,6 +5,7 @@
 #include <cblas.h>
 #include <math.h>
 #include <node_api.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,23 @@
 // Declared here so the generic cblas.h (the Debian alternative) is enough at compile time.
 extern void openblas_set_num_threads(int);
 extern int openblas_get_num_threads(void);
+
+// Threads for medtl's own loops (OpenMP); OpenBLAS gets the same budget.
+static int g_threads = 1;
+
+// Products under this many multiply-adds run on one thread: waking OpenBLAS's sleeping pool
+// costs more than it saves on them (a Dense layer at batch 32 ran 5x slower on 2 threads).
+#define THREADED_GEMM_MIN_MACS ((double)(1 << 22))
+
+static void sgemm_sized(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float beta,
+                        float* c) {
+  int serial = g_threads > 1 && (double)m * (double)n * (double)k < THREADED_GEMM_MIN_MACS;
+  if (serial) openblas_set_num_threads(1);
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.0f,
+              a, ta ? (int)m : (int)k, b, tb ? (int)k : (int)n, beta, c, (int)n);
+  if (serial) openblas_set_num_threads(g_threads);
+}
+
 
 // Patch matrices are built in chunks of whole images of about this many floats (1 MiB), so a
 // chunk is still in L2 cache when the GEMM reads it back.
@@ -91,9 +109,7 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
       if (beta == 0.0f) memset(c, 0, sizeof(float) * (size_t)(m * n));
       continue;
     }
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k,
-                1.0f, heap + ao + i * sa, ta ? (int)m : (int)k, heap + bo + i * sb, tb ? (int)k : (int)n, beta, c,
-                (int)n);
+    sgemm_sized(ta, tb, m, n, k, heap + ao + i * sa, heap + bo + i * sb, beta, c);
   }
   return NULL;
 }
@@ -281,41 +297,62 @@ static napi_value conv(napi_env env, napi_callback_info info) {
   if (g.batch * P == 0 || K == 0 || g.outC == 0) return NULL;
   int pointwise = is_pointwise(&g);
   int64_t chunk = pointwise ? g.batch : images_per_chunk(&g);
-  float* cols = NULL;
-  if (!pointwise) {
-    cols = (float*)malloc(sizeof(float) * (size_t)(chunk * P * K));
-    if (cols == NULL) {
-      napi_throw_error(env, "MEDTL_NATIVE", "medtl native: out of memory for the convolution patch matrix");
-      return NULL;
-    }
+  int64_t chunks = (g.batch + chunk - 1) / chunk;
+  // Several chunks: one thread per chunk, each with single-threaded GEMMs (small products lose
+  // more to OpenBLAS's thread hand-off than they gain). One chunk: OpenBLAS threads the product.
+  int T = g_threads < chunks ? g_threads : (int)chunks;
+  if ((double)g.batch * (double)P * (double)K * (double)g.outC < 2 * THREADED_GEMM_MIN_MACS) T = 1;
+  int64_t colsLen = pointwise ? 0 : chunk * P * K;
+  float* cols = colsLen > 0 ? (float*)malloc(sizeof(float) * (size_t)(colsLen * T)) : NULL;
+  // Each extra thread sums its filter-gradient share separately; a fixed split keeps the result
+  // the same from run to run at a given thread count.
+  float* partial = kind == CONV_FILTER && T > 1 ? (float*)calloc((size_t)(wLen * (T - 1)), sizeof(float)) : NULL;
+  if ((colsLen > 0 && cols == NULL) || (kind == CONV_FILTER && T > 1 && partial == NULL)) {
+    free(cols);
+    free(partial);
+    napi_throw_error(env, "MEDTL_NATIVE", "medtl native: out of memory for the convolution patch matrix");
+    return NULL;
   }
-  for (int64_t n0 = 0; n0 < g.batch; n0 += chunk) {
+  if (T > 1) openblas_set_num_threads(1);
+#pragma omp parallel for num_threads(T) schedule(static)
+  for (int64_t ci = 0; ci < chunks; ci++) {
+    int t = omp_get_thread_num();
+    float* mine = cols + (size_t)t * (size_t)colsLen;
+    int64_t n0 = ci * chunk;
     int64_t n1 = n0 + chunk < g.batch ? n0 + chunk : g.batch;
     int rows = (int)((n1 - n0) * P);
     if (kind == CONV_FORWARD) {
       const float* src = heap + ao + n0 * X;
       if (!pointwise) {
-        im2col(heap + ao, &g, n0, n1, cols);
-        src = cols;
+        im2col(heap + ao, &g, n0, n1, mine);
+        src = mine;
       }
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, (int)g.outC, (int)K, 1.0f, src, (int)K, heap + bo,
                   (int)g.outC, 0.0f, heap + oo + n0 * P * g.outC, (int)g.outC);
     } else if (kind == CONV_FILTER) {
       const float* src = heap + ao + n0 * X;
       if (!pointwise) {
-        im2col(heap + ao, &g, n0, n1, cols);
-        src = cols;
+        im2col(heap + ao, &g, n0, n1, mine);
+        src = mine;
       }
+      float* dw = t == 0 ? heap + oo : partial + (size_t)(t - 1) * (size_t)wLen;
       cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)g.outC, rows, 1.0f, src, (int)K,
-                  heap + bo + n0 * P * g.outC, (int)g.outC, 1.0f, heap + oo, (int)g.outC);
+                  heap + bo + n0 * P * g.outC, (int)g.outC, 1.0f, dw, (int)g.outC);
     } else {
-      float* dst = pointwise ? heap + oo + n0 * X : cols;
+      float* dst = pointwise ? heap + oo + n0 * X : mine;
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, (int)K, (int)g.outC, 1.0f, heap + ao + n0 * P * g.outC,
                   (int)g.outC, heap + bo, (int)g.outC, 0.0f, dst, (int)K);
-      if (!pointwise) col2im_add(cols, &g, n0, n1, heap + oo);
+      if (!pointwise) col2im_add(mine, &g, n0, n1, heap + oo);
     }
   }
+  if (T > 1) openblas_set_num_threads(g_threads);
+  if (partial != NULL) {
+    float* dw = heap + oo;
+    for (int t = 0; t < T - 1; t++)
+      for (int64_t i = 0; i < wLen; i++) dw[i] += partial[(size_t)t * (size_t)wLen + i];
+  }
   free(cols);
+  free(partial);
   return NULL;
 }
 
@@ -345,6 +382,7 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   float* restrict p2 = heap + offs[4];
   float* restrict m2 = heap + offs[5];
   float* restrict v2 = heap + offs[6];
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (n >= 262144)
   for (int64_t i = 0; i < n; i++) {
     float g = gr[i];
     float mi = m[i] * b1 + g * ob1;
@@ -383,12 +421,8 @@ static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
   if (!in_heap(env, hl, xo, xLen) || !in_heap(env, hl, go, yLen) || !in_heap(env, hl, oo, xLen)) return NULL;
   float* restrict dx = heap + oo;
   if (C <= 0) return NULL;
-  float* restrict best = (float*)malloc(sizeof(float) * (size_t)C);
-  int32_t* restrict at = (int32_t*)malloc(sizeof(int32_t) * (size_t)C);
-  if (best == NULL || at == NULL) {
-    free(best);
-    free(at);
-    napi_throw_error(env, "MEDTL_NATIVE", "medtl native: out of memory in MaxPoolGrad");
+  if (C > 16384) {
+    napi_throw_range_error(env, "MEDTL_NATIVE", "medtl native: MaxPoolGrad supports at most 16384 channels");
     return NULL;
   }
   const float* restrict x = heap + xo;
@@ -397,7 +431,12 @@ static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
   // element they cover, so each element is written once, in place of zero-fill plus scatter.
   int tiled = FH == SH && FW == SW && PT == 0 && PL == 0 && OH * SH <= H && OW * SW <= W;
   if (!tiled || OH * SH != H || OW * SW != W) memset(dx, 0, sizeof(float) * (size_t)xLen);
+  // Images are independent (no window crosses one), so they split across threads; each thread
+  // keeps its own per-channel scratch.
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (N > 1 && xLen >= 262144)
   for (int64_t n = 0; n < N; n++) {
+    float best[C];
+    int32_t at[C];
     int64_t img = n * H * W * C;
     for (int64_t oh = 0; oh < OH; oh++) {
       int64_t h0 = oh * SH - PT, hLo = h0 < 0 ? 0 : h0, hHi = h0 + FH < H ? h0 + FH : H;
@@ -441,8 +480,6 @@ static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
       }
     }
   }
-  free(best);
-  free(at);
   return NULL;
 }
 
@@ -488,7 +525,10 @@ static napi_value set_threads(napi_env env, napi_callback_info info) {
   napi_value a[1];
   if (!get_args(env, info, 1, a)) return NULL;
   int64_t t = i64(env, a[0]);
-  if (t >= 1) openblas_set_num_threads((int)t);
+  if (t >= 1) {
+    g_threads = (int)t;
+    openblas_set_num_threads((int)t);
+  }
   return NULL;
 }
 

@@ -12,10 +12,11 @@ export interface ComputeOptions {
   /** Backend to try first; the others remain fallbacks unless MEDTL_BACKEND forces one. */
   prefer?: BackendName;
   /**
-   * Threads for the wasm backend; else MEDTL_WASM_THREADS; else 1 (the package's single-threaded
-   * SIMD build). Above 1 loads the threaded SIMD build with min(threads, MAX_WASM_THREADS)
-   * threads. On the 2-core host 2 threads trained 7-24% faster on idle cores and 10-55% slower
-   * when the cores were shared, hence the default; see docs/compute.md.
+   * Threads for the compute kernels; else MEDTL_WASM_THREADS; else one per core. With the native
+   * kernels (native/) they go to OpenBLAS and medtl's OpenMP loops, and wasm stays on its
+   * single-threaded build. Without them, above 1 loads wasm's threaded SIMD build with
+   * min(threads, MAX_WASM_THREADS) threads. Measured speeds per thread count are in
+   * docs/compute.md and docs/benchmarks.md.
    */
   threads?: number;
   /** Where the one-line backend report goes (default: stderr). */
@@ -25,7 +26,7 @@ export interface ComputeOptions {
 /** What `initCompute` set up. */
 export interface ComputeInfo {
   backend: BackendName;
-  /** Threads the backend's kernels actually run on. */
+  /** Threads the heavy kernels run on (native kernels where built, else the wasm pool). */
   threads: number;
   /** Ids of the kernel fixes in force for this backend. */
   patches: readonly string[];
@@ -100,33 +101,37 @@ async function useWasm(threads: number | undefined, notes: string[]): Promise<{ 
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const { registerWasmPatches } = await import('./kernels/index.js');
   const want = threads ?? envThreads() ?? cores();
-  if (tf.engine().registry.wasm === undefined && want > 1) {
+  const native = loadNative();
+  // With the native kernels the heavy work runs in OpenBLAS and OpenMP, which get the threads;
+  // wasm keeps its single-threaded build for the small ops, where a pool only adds hand-offs.
+  const wasmWant = native.ok ? 1 : want;
+  if (tf.engine().registry.wasm === undefined && wasmWant > 1) {
     const threaded = await import('./wasm-threads.js');
     if (await threaded.threadedWasmSupported()) {
       try {
-        threaded.installWasmBackend(await threaded.createThreadedWasmBackend(want));
+        threaded.installWasmBackend(await threaded.createThreadedWasmBackend(wasmWant));
       } catch (e) {
         notes.push(`threaded wasm unavailable (${(e as Error).message}), using 1 thread`);
       }
     } else {
       notes.push('this Node has no shared wasm memory, using 1 thread');
     }
-  } else if (tf.engine().registry.wasm !== undefined && threads !== undefined) {
+  } else if (tf.engine().registry.wasm !== undefined && threads !== undefined && !native.ok) {
     notes.push('wasm was already running; its thread count is kept');
   }
   const patches = registerWasmPatches();
   if (!(await tf.setBackend('wasm'))) throw new Unavailable('the wasm backend failed to initialise');
-  const count = wasm.getThreadsCount();
-  const native = loadNative();
-  if (native.ok) {
-    const { registerNativeKernels } = await import('./kernels/native.js');
-    patches.push(...registerNativeKernels(native.kernels));
-    // OpenBLAS gets the same budget as the wasm pool; the two never run at once.
-    native.kernels.setThreads(count);
-    notes.push('native OpenBLAS kernels');
-  } else {
+  if (!native.ok) {
     notes.push(`wasm kernels only: ${native.reason}`);
+    return { threads: wasm.getThreadsCount(), patches };
   }
+  const { registerNativeKernels } = await import('./kernels/native.js');
+  const { MAX_WASM_THREADS } = await import('./wasm-threads.js');
+  patches.push(...registerNativeKernels(native.kernels));
+  // The same cap as the wasm pool, so a thread count means the same with and without the addon.
+  const count = Math.min(want, MAX_WASM_THREADS);
+  native.kernels.setThreads(count);
+  notes.push(`native OpenBLAS kernels${wasm.getThreadsCount() > 1 ? `, wasm on ${wasm.getThreadsCount()} threads` : ''}`);
   return { threads: count, patches };
 }
 
