@@ -167,11 +167,16 @@ async function endToEnd(workspace: string, bundle: string): Promise<Row> {
   const mThreads = best.medtl ?? os.availableParallelism();
   const tThreads = best.torch ?? 1;
   const rssFile = join(cache, 'medtl-demo.rss');
+  // Users run the compiled CLI (`npx medtl demo` -> bin/medtl.js -> dist/), so that is what is
+  // timed, after a fresh build so dist/ matches the source.
+  log('end_to_end: building dist/ (tsc -p tsconfig.build.json)');
+  const build = await runChild(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')]);
+  if (build.code !== 0) throw new Error(`building dist/ failed (exit ${build.code}): ${stderrTail(build.stdout + build.stderr)}`);
   const medtlRun = async (): Promise<Outcome & { seconds?: number; json?: unknown }> => {
     rmSync(rssFile, { force: true });
     const run = await runChild(
       process.execPath,
-      [...nodeArgs, '--import', join(root, 'bench/lib/rss-on-exit.ts'), join(root, 'src/cli/main.ts'), 'demo', '--workspace', workspace, '--quiet', '--json'],
+      ['--import', join(root, 'bench/lib/rss-on-exit.mjs'), join(root, 'bin/medtl.js'), 'demo', '--workspace', workspace, '--quiet', '--json'],
       { ...process.env, MEDTL_WASM_THREADS: String(mThreads), MEDTL_BENCH_RSS_FILE: rssFile },
     );
     if (run.code !== 0) return { ok: false, error: `medtl demo exited with ${run.code}: ${stderrTail(run.stderr)}` };
@@ -223,7 +228,7 @@ async function endToEnd(workspace: string, bundle: string): Promise<Row> {
   r.errors = [...new Set(r.errors)];
   const side = (sec: number[], rss: number, config: Record<string, unknown>): SideResult | undefined =>
     sec.length ? { per_s: 1 / median(sec), rates: sec.map((s) => 1 / s), peak_rss_mb: rss, config } : undefined;
-  finish(r, side(mSec, mRss, { wasm_threads: mThreads, command: 'node --import tsx src/cli/main.ts demo --quiet --json' }), side(tSec, tRss, tConfig));
+  finish(r, side(mSec, mRss, { wasm_threads: mThreads, command: 'node bin/medtl.js demo --quiet --json' }), side(tSec, tRss, tConfig));
   r.notes = {
     medtl_seconds: mSec,
     torch_seconds: tSec,

@@ -4,6 +4,39 @@
 export function auroc(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
   const n = labels.length;
   if (scores.length !== n) throw new Error(`auroc: ${n} labels but ${scores.length} scores`);
+  let nPos = 0;
+  for (let i = 0; i < n; i++) if (labels[i] === 1) nPos++;
+  const nNeg = n - nPos;
+  if (nPos === 0 || nNeg === 0) return Number.NaN;
+  const pos = new Float64Array(nPos);
+  const neg = new Float64Array(nNeg);
+  for (let i = 0, p = 0, q = 0; i < n; i++) {
+    const s = scores[i];
+    if (Number.isNaN(s)) return aurocByRanks(labels, scores);
+    if (labels[i] === 1) pos[p++] = s;
+    else neg[q++] = s;
+  }
+  // Mann-Whitney U: each positive counts the negatives below it, plus half of those tied with it.
+  // Typed-array sorts need no comparator, which makes this several times faster than ranking
+  // through a sort callback; bootstrap CIs call it thousands of times per report.
+  pos.sort();
+  neg.sort();
+  let u = 0;
+  let below = 0;
+  let upTo = 0;
+  for (let i = 0; i < nPos; i++) {
+    const s = pos[i];
+    while (below < nNeg && neg[below] < s) below++;
+    if (upTo < below) upTo = below;
+    while (upTo < nNeg && neg[upTo] === s) upTo++;
+    u += below + (upTo - below) / 2;
+  }
+  return u / (nPos * nNeg);
+}
+
+/** AUROC from mid-ranks; the reference definition, used when a score is NaN. */
+function aurocByRanks(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
+  const n = labels.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   let nPos = 0;
   let rankSumPos = 0;

@@ -9,20 +9,34 @@ export interface SweepStep {
 export function thresholdSweep(labels: ArrayLike<number>, scores: ArrayLike<number>): { nPos: number; nNeg: number; steps: SweepStep[] } {
   const n = labels.length;
   if (scores.length !== n) throw new Error(`${n} labels but ${scores.length} scores`);
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
   let nPos = 0;
   for (let i = 0; i < n; i++) nPos += labels[i] === 1 ? 1 : 0;
+  const pos = new Float64Array(nPos);
+  const neg = new Float64Array(n - nPos);
+  for (let i = 0, p = 0, q = 0; i < n; i++) {
+    if (Number.isNaN(scores[i])) throw new Error(`score ${i} is NaN; a threshold sweep needs every score`);
+    if (labels[i] === 1) pos[p++] = scores[i];
+    else neg[q++] = scores[i];
+  }
+  // Two comparator-free typed-array sorts merged from the top: bootstrap CIs call this thousands
+  // of times, and a sort callback was most of their cost.
+  pos.sort();
+  neg.sort();
   const steps: SweepStep[] = [];
+  let pi = pos.length - 1;
+  let ni = neg.length - 1;
   let tp = 0;
   let fp = 0;
-  let i = 0;
-  while (i < n) {
-    const s = scores[order[i]];
+  while (pi >= 0 || ni >= 0) {
+    const s = pi < 0 ? neg[ni] : ni < 0 ? pos[pi] : Math.max(pos[pi], neg[ni]);
     // Tied scores form one threshold, so a tie block enters as a single step.
-    while (i < n && scores[order[i]] === s) {
-      if (labels[order[i]] === 1) tp++;
-      else fp++;
-      i++;
+    while (pi >= 0 && pos[pi] === s) {
+      tp++;
+      pi--;
+    }
+    while (ni >= 0 && neg[ni] === s) {
+      fp++;
+      ni--;
     }
     steps.push({ threshold: s, tp, fp });
   }

@@ -157,6 +157,19 @@ describe('native kernels', { skip }, () => {
     y.dispose();
   });
 
+  it('a same-dtype cast shares the buffer; other casts convert as before', () => {
+    const x = tf.tensor1d([1.5, -2.5, 3]);
+    const before = wasmDataIds();
+    const y = tf.cast(x, 'float32');
+    assert.equal(wasmDataIds(), before, 'no new wasm buffer');
+    x.dispose();
+    assert.deepEqual(Array.from(y.dataSync()), [1.5, -2.5, 3]);
+    const r = onBoth(() => tf.cast(tf.cast(tf.tensor1d([1.5, -2.5, 3]), 'int32'), 'float32'));
+    // The cpu backend hands back an Int32Array here; the values are what matters.
+    assert.deepEqual(Array.from(r.wasm), Array.from(r.cpu));
+    y.dispose();
+  });
+
   it('the fused Adam kernel is bit-identical to TF.js Adam over 5 steps', () => {
     // Both run on wasm; only the update differs (one native pass against eight wasm kernels).
     const init = normal('adam:p', [300]);

@@ -27,6 +27,19 @@ test('auroc equals the pairwise definition, ties included', () => {
   assert.ok(Number.isNaN(auroc([1, 1], [0.2, 0.3])));
 });
 
+test('auroc matches the pairwise definition exactly on many seeded sets with heavy ties', () => {
+  // Scores on a coarse grid force many ties; the U statistic is a sum of halves, exact in doubles.
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let t = 0; t < 200; t++) {
+    const n = 2 + Math.floor(next() * 60);
+    const y = Array.from({ length: n }, () => (next() < 0.4 ? 1 : 0));
+    const s = Array.from({ length: n }, () => Math.round(next() * 8) / 8);
+    const expected = y.includes(1) && y.includes(0) ? pairwiseAuroc(y, s) : Number.NaN;
+    assert.ok(Object.is(auroc(y, s), expected) || auroc(y, s) === expected, `set ${t}: ${auroc(y, s)} vs ${expected}`);
+  }
+});
+
 test('confusion-derived metrics at a threshold', () => {
   const c = confusion([1, 1, 0, 0, 1], [0.9, 0.4, 0.6, 0.1, 0.5], 0.5);
   assert.deepEqual(c, { tp: 2, fn: 1, fp: 1, tn: 1 });

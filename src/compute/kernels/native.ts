@@ -20,6 +20,7 @@ export const NATIVE_PATCHES = {
   sum: 'native:Sum=leading-axes',
   add: 'native:Add=bias-rows',
   identity: 'native:Identity=shared-buffer',
+  cast: 'native:Cast=shared-buffer-when-same-dtype',
 } as const;
 
 /** Name of the fused Adam kernel (inputs p, g, m, v; outputs p', m', v'). */
@@ -261,6 +262,13 @@ function identity(args: WasmKernelArgs<tf.NamedAttrMap>): tf.TensorInfo {
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 }
 
+function cast(args: WasmKernelArgs<tf.CastAttrs>): tf.TensorInfo {
+  // TF.js's ReLU gradient casts a float32 mask to float32 on every step; wasm copies it.
+  const { x } = args.inputs;
+  if (x.dtype !== args.attrs.dtype) return fallback(tf.Cast, args);
+  return identity(args as unknown as WasmKernelArgs<tf.NamedAttrMap>);
+}
+
 function replace(name: string, kernelFunc: (args: WasmKernelArgs<never, never>) => tf.TensorInfo | tf.TensorInfo[]): void {
   const stock = tf.getKernel(name, WASM);
   if (stock !== undefined) {
@@ -286,7 +294,7 @@ export function nativeKernelsActive(): boolean {
 export function registerNativeKernels(kernels: NativeKernels): string[] {
   if (native === undefined) {
     // Fallbacks must exist before we take their place; these are medtl's own wasm fixes.
-    for (const k of [tf.BatchMatMul, tf._FusedMatMul, tf.Conv2D, tf.FusedConv2D, tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.Sum, tf.Add, tf.Identity]) wasmKernel(k);
+    for (const k of [tf.BatchMatMul, tf._FusedMatMul, tf.Conv2D, tf.FusedConv2D, tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.Sum, tf.Add, tf.Identity, tf.Cast]) wasmKernel(k);
     native = kernels;
     replace(tf.BatchMatMul, (a) => matMul(tf.BatchMatMul, a as WasmKernelArgs<MatMulAttrs, MatMulInputs>));
     replace(tf._FusedMatMul, (a) => matMul(tf._FusedMatMul, a as WasmKernelArgs<MatMulAttrs, MatMulInputs>));
@@ -298,6 +306,7 @@ export function registerNativeKernels(kernels: NativeKernels): string[] {
     replace(tf.Sum, (a) => sum(a as WasmKernelArgs<tf.SumAttrs>));
     replace(tf.Add, (a) => add(a as WasmKernelArgs<tf.NamedAttrMap>));
     replace(tf.Identity, (a) => identity(a as WasmKernelArgs<tf.NamedAttrMap>));
+    replace(tf.Cast, (a) => cast(a as WasmKernelArgs<tf.CastAttrs>));
     replace(ADAM_KERNEL, (a) => adam(a as unknown as WasmKernelArgs<AdamKernelAttrs, KernelInputs>));
   }
   return Object.values(NATIVE_PATCHES);
