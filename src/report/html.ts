@@ -1,5 +1,5 @@
 import { stringify as toYaml } from 'yaml';
-import type { MethodMetricsJson } from '../pipeline/metrics-json.js';
+import { describeCompute, type MethodMetricsJson } from '../pipeline/metrics-json.js';
 import type { ModelCard } from './model-card.js';
 import type { ReportData } from './report-data.js';
 
@@ -157,7 +157,7 @@ export function reportHtml(d: ReportData, svgs: Partial<Record<ChartId, string>>
 <section id="summary"><h2>Run summary</h2><dl class="kv">
 <dt>experiment</dt><dd>${escapeHtml(f.config.name)} (seed ${mj.seed})</dd>
 <dt>cohort</dt><dd>${escapeHtml(f.cohortKind)}</dd>
-<dt>backend</dt><dd>${escapeHtml(mj.backend)}, ${Number.isFinite(f.seconds) ? `${f.seconds.toFixed(1)} s` : 'time not recorded'}</dd>
+<dt>backend</dt><dd>${escapeHtml(describeCompute(mj))}, ${Number.isFinite(f.seconds) ? `${f.seconds.toFixed(1)} s` : 'time not recorded'}</dd>
 <dt>target label budget</dt><dd>${p.target_labelled_train + p.target_labelled_val} subjects (${p.target_labelled_train} fit + ${p.target_labelled_val} validation), ${p.target_unlabelled} unlabelled</dd>
 <dt>source subjects</dt><dd>${p.source_train} train, ${p.source_val} validation, ${p.source_test} test</dd>
 <dt>evaluation</dt><dd>threshold ${f.config.evaluation.threshold}; 95% CIs by bootstrap stratified by label, ${d.options.resamples} resamples, seed ${d.options.seed}</dd>

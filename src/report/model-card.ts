@@ -1,3 +1,4 @@
+import { describeCompute } from '../pipeline/metrics-json.js';
 import type { ReportData } from './report-data.js';
 
 /** A metric with its 95% CI, null where undefined. */
@@ -84,7 +85,7 @@ export function buildModelCard(d: ReportData): ModelCard {
   ];
   return {
     schema_version: 1,
-    model: { run_id: f.metrics.run_id, method: m.method, strategy: m.strategy, modalities: m.modalities, experiment: f.config.name, seed: f.metrics.seed, backend: f.metrics.backend },
+    model: { run_id: f.metrics.run_id, method: m.method, strategy: m.strategy, modalities: m.modalities, experiment: f.config.name, seed: f.metrics.seed, backend: describeCompute(f.metrics) },
     intended_use: {
       primary_use: `Research: estimating the probability of a positive label (${synthetic ? 'malignant nodule in the synthetic lung cohort' : 'the cohort\'s binary label'}) for subjects of target site ${target}, from ${m.modalities.join(' and ')} data, after transfer from ${f.metrics.sources.join(', ')}.`,
       intended_users: 'Researchers comparing transfer-learning methods across sites.',

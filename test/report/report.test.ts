@@ -65,6 +65,9 @@ test('method table values equal metrics.json where both report them (AUROC and C
 test('model card: intended use, training sites and counts, evaluation, limitations and caveats', async () => {
   assert.equal(card.schema_version, 1);
   assert.equal(card.model.method, 'transfer');
+  // The fixture run computed on cpu, 1 thread, without native kernels; the card and report say so.
+  assert.equal(card.model.backend, 'cpu, 1 thread');
+  assert.match(html, /<dt>backend<\/dt><dd>cpu, 1 thread,/);
   assert.match(card.intended_use.primary_use, /target site hosp_d/);
   assert.ok(card.intended_use.out_of_scope.some((x) => /Clinical decisions/.test(x)));
   assert.deepEqual(
