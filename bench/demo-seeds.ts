@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseExperiment } from '../src/config/experiment.js';
 import { runExperiment, type ExperimentResult } from '../src/pipeline/experiment.js';
-import { toMetricsJson } from '../src/pipeline/metrics-json.js';
+import { describeCompute, toMetricsJson } from '../src/pipeline/metrics-json.js';
 import { writeFileAtomic, writeJsonAtomic } from '../src/util/fs.js';
 
 const { values } = parseArgs({
@@ -39,7 +39,7 @@ const sd = (xs: number[]): number => Math.sqrt(xs.reduce((a, b) => a + (b - mean
 
 const lines: string[] = [];
 lines.push('# Demo results across seeds', '');
-lines.push(`Produced by \`npm run bench:seeds -- --seeds ${seeds.join(',')}\` on ${new Date().toISOString().slice(0, 10)}, backend ${results[0].compute.backend} (${results[0].compute.threads} threads).`);
+lines.push(`Produced by \`npm run bench:seeds -- --seeds ${seeds.join(',')}\` on ${new Date().toISOString().slice(0, 10)}, backend ${describeCompute(toMetricsJson(results[0]))}.`);
 lines.push('Each seed regenerates the synthetic cohort, the splits, the weight initialisation and the bootstrap; everything else is the `medtl demo` default (target `hosp_d`, label budget 60).', '');
 lines.push('## Target AUROC per seed', '');
 lines.push(`| seed | ${methods.join(' | ')} |`, `|---|${methods.map(() => '---|').join('')}`);
