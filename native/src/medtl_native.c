@@ -18,12 +18,15 @@ extern int openblas_get_num_threads(void);
 static int g_threads = 1;
 
 // Products under this many multiply-adds run on one thread: waking OpenBLAS's sleeping pool
-// costs more than it saves on them (a Dense layer at batch 32 ran 5x slower on 2 threads).
-#define THREADED_GEMM_MIN_MACS ((double)(1 << 22))
+// costs more than it saves on them (a Dense layer at batch 32 ran 5x slower on 2 threads, and a
+// 9 M multiply-add convolution 2x slower).
+#define THREADED_GEMM_MIN_MACS ((double)(1 << 24))
 
+// `pooled` is 0 inside medtl's own parallel regions, where OpenBLAS is already on one thread and
+// its thread count must not be touched.
 static void sgemm_sized(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float beta,
-                        float* c) {
-  int serial = g_threads > 1 && (double)m * (double)n * (double)k < THREADED_GEMM_MIN_MACS;
+                        float* c, int pooled) {
+  int serial = pooled && g_threads > 1 && (double)m * (double)n * (double)k < THREADED_GEMM_MIN_MACS;
   if (serial) openblas_set_num_threads(1);
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.0f,
               a, ta ? (int)m : (int)k, b, tb ? (int)k : (int)n, beta, c, (int)n);
@@ -109,7 +112,7 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
       if (beta == 0.0f) memset(c, 0, sizeof(float) * (size_t)(m * n));
       continue;
     }
-    sgemm_sized(ta, tb, m, n, k, heap + ao + i * sa, heap + bo + i * sb, beta, c);
+    sgemm_sized(ta, tb, m, n, k, heap + ao + i * sa, heap + bo + i * sb, beta, c, 1);
   }
   return NULL;
 }
@@ -327,8 +330,7 @@ static napi_value conv(napi_env env, napi_callback_info info) {
         im2col(heap + ao, &g, n0, n1, mine);
         src = mine;
       }
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, (int)g.outC, (int)K, 1.0f, src, (int)K, heap + bo,
-                  (int)g.outC, 0.0f, heap + oo + n0 * P * g.outC, (int)g.outC);
+      sgemm_sized(false, false, rows, g.outC, K, src, heap + bo, 0.0f, heap + oo + n0 * P * g.outC, T == 1);
     } else if (kind == CONV_FILTER) {
       const float* src = heap + ao + n0 * X;
       if (!pointwise) {
@@ -336,12 +338,10 @@ static napi_value conv(napi_env env, napi_callback_info info) {
         src = mine;
       }
       float* dw = t == 0 ? heap + oo : partial + (size_t)(t - 1) * (size_t)wLen;
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)g.outC, rows, 1.0f, src, (int)K,
-                  heap + bo + n0 * P * g.outC, (int)g.outC, 1.0f, dw, (int)g.outC);
+      sgemm_sized(true, false, K, g.outC, rows, src, heap + bo + n0 * P * g.outC, 1.0f, dw, T == 1);
     } else {
       float* dst = pointwise ? heap + oo + n0 * X : mine;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, (int)K, (int)g.outC, 1.0f, heap + ao + n0 * P * g.outC,
-                  (int)g.outC, heap + bo, (int)g.outC, 0.0f, dst, (int)K);
+      sgemm_sized(false, true, rows, K, g.outC, heap + ao + n0 * P * g.outC, heap + bo, 0.0f, dst, T == 1);
       if (!pointwise) col2im_add(mine, &g, n0, n1, heap + oo);
     }
   }
@@ -374,15 +374,17 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   float eps = (float)f64(env, a[14]), c1 = (float)f64(env, a[15]), c2 = (float)f64(env, a[16]);
   for (int i = 0; i < 7; i++)
     if (!in_heap(env, hl, offs[i], n)) return NULL;
-  // The outputs are fresh buffers, so nothing aliases and the loop vectorises.
-  const float* restrict p = heap + offs[0];
-  const float* restrict gr = heap + offs[1];
-  const float* restrict m = heap + offs[2];
-  const float* restrict v = heap + offs[3];
-  float* restrict p2 = heap + offs[4];
-  float* restrict m2 = heap + offs[5];
-  float* restrict v2 = heap + offs[6];
-#pragma omp parallel for num_threads(g_threads) schedule(static) if (n >= 262144)
+  // Each output is either a fresh buffer or its own input (m and v are updated in place when
+  // nothing else holds them); every element is read before it is written at the same index, so
+  // there is no dependence between iterations (omp simd) and the loop vectorises either way.
+  const float* p = heap + offs[0];
+  const float* gr = heap + offs[1];
+  const float* m = heap + offs[2];
+  const float* v = heap + offs[3];
+  float* p2 = heap + offs[4];
+  float* m2 = heap + offs[5];
+  float* v2 = heap + offs[6];
+#pragma omp parallel for simd num_threads(g_threads) schedule(static) if (n >= 262144)
   for (int64_t i = 0; i < n; i++) {
     float g = gr[i];
     float mi = m[i] * b1 + g * ob1;

@@ -193,6 +193,36 @@ describe('native kernels', { skip }, () => {
     assert.deepEqual(fused, stock);
   });
 
+  it('a moment another tensor shares is not written in place, and the result is the same', () => {
+    // A clone shares the moment's buffer, so the step must go through the out-of-place kernel.
+    const init = normal('adam2:p', [64]);
+    const grads = Array.from({ length: 3 }, (_, s) => normal(`adam2:g${s}`, [64]));
+    const run = (opt: tf.Optimizer, hold: boolean) => {
+      const p = tf.variable(tensorOf(init), true, `adam2-p-${opt.constructor.name}-${hold}`);
+      let held: tf.Tensor | undefined;
+      let heldValues: Float32Array | undefined;
+      grads.forEach((g, step) => {
+        const gt = tensorOf(g);
+        opt.applyGradients([{ name: p.name, tensor: gt }]);
+        gt.dispose();
+        if (hold && step === 0) {
+          const m = (opt as unknown as { accumulatedFirstMoment: { variable: tf.Variable }[] }).accumulatedFirstMoment[0].variable;
+          held = tf.clone(m);
+          heldValues = held.dataSync().slice() as Float32Array;
+        }
+      });
+      if (held) assert.deepEqual(held.dataSync(), heldValues, 'the clone kept the moment it was taken from');
+      held?.dispose();
+      const out = p.dataSync().slice() as Float32Array;
+      p.dispose();
+      opt.dispose();
+      return out;
+    };
+    const stock = run(tf.train.adam(0.02), false);
+    assert.deepEqual(run(new FusedAdamOptimizer(0.02), true), stock);
+    assert.deepEqual(run(new FusedAdamOptimizer(0.02), false), stock);
+  });
+
   it('the fused Adam keeps TF.js state layout (getWeights names and moments)', async () => {
     const p = tf.variable(tf.tensor1d([1, 2, 3]), true, 'adam-state-p');
     const opt = new FusedAdamOptimizer(0.1);

@@ -269,6 +269,31 @@ function cast(args: WasmKernelArgs<tf.CastAttrs>): tf.TensorInfo {
   return identity(args as unknown as WasmKernelArgs<tf.NamedAttrMap>);
 }
 
+/**
+ * One fused Adam step that updates the moments m and v in place and returns the new weights as a
+ * fresh tensor, or undefined when the native kernels are not in use or in-place is not safe (a
+ * moment shares its buffer with another tensor). The weights are never written in place: wasm
+ * kernels cache packed weights by tensor id, and a new tensor is what keeps those caches honest.
+ */
+export function nativeAdamStep(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, attrs: AdamKernelAttrs): tf.Tensor | undefined {
+  if (native === undefined || tf.getBackend() !== WASM) return undefined;
+  const backend = tf.backend() as unknown as BackendWasm;
+  const n = p.size;
+  for (const t of [p, g, m, v]) if (t.dtype !== 'float32' || t.size !== n) return undefined;
+  // Only this optimizer holds its moments unless someone cloned them (clones share buffers).
+  if (backend.refCount(m.dataId) !== 1 || backend.refCount(v.dataId) !== 1) return undefined;
+  const out = backend.makeOutput([...p.shape], 'float32');
+  if (n > 0) {
+    const mo = f32Offset(backend, m);
+    const vo = f32Offset(backend, v);
+    native.adam(
+      heapF32(backend), f32Offset(backend, p), f32Offset(backend, g), mo, vo, f32Offset(backend, out), mo, vo, n,
+      attrs.learningRate, attrs.beta1, 1 - attrs.beta1, attrs.beta2, 1 - attrs.beta2, attrs.epsilon, attrs.oneMinusAccBeta1, attrs.oneMinusAccBeta2,
+    );
+  }
+  return tf.engine().makeTensorFromTensorInfo(out);
+}
+
 function replace(name: string, kernelFunc: (args: WasmKernelArgs<never, never>) => tf.TensorInfo | tf.TensorInfo[]): void {
   const stock = tf.getKernel(name, WASM);
   if (stock !== undefined) {
