@@ -14,6 +14,7 @@ import type { FeatureSet } from '../src/preprocess/features.js';
 import { adam } from '../src/train/adam.js';
 import { trainPhase, type TrainPhase } from '../src/train/loop.js';
 import { Rng } from '../src/util/random.js';
+import { benchCnn, benchMlp } from './lib/models.js';
 import { runChild, stderrTail } from './lib/child.js';
 
 const { values: args } = parseArgs({ options: { threads: { type: 'string', default: '1' }, only: { type: 'string', default: 'gemm,mlp,cnn,fusion' } } });
@@ -111,11 +112,7 @@ function layersStep(m: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, loss: (y: tf
 }
 
 function mlp(): void {
-  const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
-  const m = tfl.sequential();
-  m.add(tfl.layers.dense({ inputShape: [1024], units: 512, activation: 'relu', kernelInitializer: init(1) }));
-  m.add(tfl.layers.dense({ units: 256, activation: 'relu', kernelInitializer: init(2) }));
-  m.add(tfl.layers.dense({ units: 2, kernelInitializer: init(3) }));
+  const m = benchMlp();
   const x = tf.randomNormal([128, 1024], 0, 1, 'float32', 3);
   const y = tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: 128 }, (_, i) => i % 2), 'int32'), 2), 'float32');
   const step = layersStep(m, x, y, (t, o) => tf.losses.softmaxCrossEntropy(t, o));
@@ -124,14 +121,7 @@ function mlp(): void {
 }
 
 function cnn(): void {
-  const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
-  const m = tfl.sequential();
-  m.add(tfl.layers.conv2d({ inputShape: [64, 64, 1], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }));
-  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tfl.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(2) }));
-  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tfl.layers.flatten());
-  m.add(tfl.layers.dense({ units: 1, kernelInitializer: init(3) }));
+  const m = benchCnn();
   const x = tf.randomNormal([32, 64, 64, 1], 0, 1, 'float32', 4);
   const y = tf.tensor2d(Array.from({ length: 32 }, (_, i) => i % 2), [32, 1]);
   const step = layersStep(m, x, y, (t, o) => tf.losses.sigmoidCrossEntropy(t, o));

@@ -16,6 +16,7 @@ import type { FeatureSet } from '../src/preprocess/features.js';
 import { adam } from '../src/train/adam.js';
 import { trainPhase } from '../src/train/loop.js';
 import { Rng } from '../src/util/random.js';
+import { benchCnn, benchMlp } from './lib/models.js';
 import { median, peakRssMb } from './lib/stats.js';
 
 const { values: args, positionals } = parseArgs({
@@ -79,23 +80,12 @@ async function trainLoop(model: tfl.LayersModel, inputShape: number[], batch: nu
 }
 
 async function mlpTrain(): Promise<number[]> {
-  const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
-  const m = tfl.sequential();
-  m.add(tfl.layers.dense({ inputShape: [1024], units: 512, activation: 'relu', kernelInitializer: init(1) }));
-  m.add(tfl.layers.dense({ units: 256, activation: 'relu', kernelInitializer: init(2) }));
-  m.add(tfl.layers.dense({ units: 2, kernelInitializer: init(3) }));
+  const m = benchMlp();
   return trainLoop(m, [1024], 128, steps || 20, (y, out) => tf.losses.softmaxCrossEntropy(y, out), (l) => tf.cast(tf.oneHot(tf.tensor1d(l, 'int32'), 2), 'float32'));
 }
 
 async function cnnTrain(): Promise<number[]> {
-  const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
-  const m = tfl.sequential();
-  m.add(tfl.layers.conv2d({ inputShape: [64, 64, 1], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }));
-  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tfl.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(2) }));
-  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tfl.layers.flatten());
-  m.add(tfl.layers.dense({ units: 1, kernelInitializer: init(3) }));
+  const m = benchCnn();
   return trainLoop(m, [64, 64, 1], 32, steps || 6, (y, out) => tf.losses.sigmoidCrossEntropy(y, out), (l) => tf.tensor2d(l, [l.length, 1]));
 }
 

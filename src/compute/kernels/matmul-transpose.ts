@@ -8,6 +8,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   WASM,
   copyRows,
+  prod,
   f32Offset,
   free,
   heapF32,
@@ -36,14 +37,8 @@ interface FusedAttrs extends MatMulAttrs {
 let stockBatchMatMul: tf.KernelConfig | undefined;
 let stockFusedMatMul: tf.KernelConfig | undefined;
 
-function prod(xs: readonly number[]): number {
-  let p = 1;
-  for (const x of xs) p *= x;
-  return p;
-}
-
-/** Shapes of a matmul after its transposes are applied. */
-function dims(a: tf.TensorInfo, b: tf.TensorInfo, attrs: MatMulAttrs) {
+/** Shapes of a matmul after its transposes are applied, with its batch sizes and broadcast outer shape. */
+export function matMulDims(a: tf.TensorInfo, b: tf.TensorInfo, attrs: MatMulAttrs) {
   const ar = a.shape.length;
   const br = b.shape.length;
   const m = attrs.transposeA ? a.shape[ar - 1] : a.shape[ar - 2];
@@ -111,7 +106,7 @@ function patchedBatchMatMul(args: WasmKernelArgs<MatMulAttrs>): tf.TensorInfo {
   const { a, b } = args.inputs;
   const { backend, attrs } = args;
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock(args);
-  const d = dims(a, b, attrs);
+  const d = matMulDims(a, b, attrs);
   if (!attrs.transposeA && !attrs.transposeB && d.aBatch === 1 && d.bBatch === 1) return stock(args);
 
   const { a2, b2, temps } = untranspose(backend, a, b, attrs);
@@ -138,7 +133,7 @@ function patchedFusedMatMul(args: WasmKernelArgs<FusedAttrs, FusedInputs>): tf.T
   const { a, b, bias, preluActivationWeights } = args.inputs;
   const { backend, attrs } = args;
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock(args);
-  const d = dims(a, b, attrs);
+  const d = matMulDims(a, b, attrs);
   // XNNPACK adds the bias per output column. A bias shaped like the whole output is only right
   // on the stock loop, so such calls stay there untouched.
   const columnBias = bias == null || (prod(bias.shape) === d.n && bias.shape[bias.shape.length - 1] === d.n);

@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { NativeKernels } from '../native.js';
-import { WASM, f32Offset, heapF32, wasmKernel, type KernelInputs, type WasmKernelArgs, type WasmKernelFunc } from './wasm-internals.js';
+import { matMulDims } from './matmul-transpose.js';
+import { WASM, f32Offset, heapF32, prod, wasmKernel, type KernelInputs, type WasmKernelArgs, type WasmKernelFunc } from './wasm-internals.js';
 
 /** Patch ids of the native kernels, as listed in ComputeInfo.patches. */
 export const NATIVE_PATCHES = {
@@ -40,12 +41,6 @@ const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, elu:
 
 let native: NativeKernels | undefined;
 const previous = new Map<string, tf.KernelConfig>();
-
-function prod(xs: readonly number[]): number {
-  let p = 1;
-  for (const x of xs) p *= x;
-  return p;
-}
 
 function fallback<A, I>(name: string, args: WasmKernelArgs<A, I>): tf.TensorInfo {
   return (previous.get(name)!.kernelFunc as unknown as WasmKernelFunc<A, I>)(args);
@@ -82,17 +77,8 @@ function matMul(name: string, args: WasmKernelArgs<MatMulAttrs, MatMulInputs>): 
   const { backend, attrs } = args;
   const { a, b, bias, preluActivationWeights } = args.inputs;
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return fallback(name, args);
-  const ar = a.shape.length;
-  const br = b.shape.length;
-  const m = attrs.transposeA ? a.shape[ar - 1] : a.shape[ar - 2];
-  const k = attrs.transposeA ? a.shape[ar - 2] : a.shape[ar - 1];
-  const kb = attrs.transposeB ? b.shape[br - 1] : b.shape[br - 2];
-  const n = attrs.transposeB ? b.shape[br - 2] : b.shape[br - 1];
-  if (k !== kb) return fallback(name, args);
-  const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const { m, k, n, aBatch, bBatch, outer } = matMulDims(a, b, attrs);
   const batch = prod(outer);
-  const aBatch = prod(a.shape.slice(0, -2));
-  const bBatch = prod(b.shape.slice(0, -2));
   // One operand batched and the other shared or equally batched; anything else broadcasts over
   // several axes and stays on the general path.
   if (!((aBatch === batch || aBatch === 1) && (bBatch === batch || bBatch === 1))) return fallback(name, args);

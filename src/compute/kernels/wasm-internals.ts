@@ -17,6 +17,13 @@ export interface WasmKernelArgs<A = tf.NamedAttrMap, I = KernelInputs> {
 /** Kernel function signature on the wasm backend (single output). */
 export type WasmKernelFunc<A = tf.NamedAttrMap, I = KernelInputs> = (args: WasmKernelArgs<A, I>) => tf.TensorInfo;
 
+/** Product of a shape's dimensions (1 for a scalar). */
+export function prod(xs: readonly number[]): number {
+  let p = 1;
+  for (const x of xs) p *= x;
+  return p;
+}
+
 /** Looks up a kernel registered for wasm, throwing a clear error when it is missing. */
 export function wasmKernel(name: string): tf.KernelConfig {
   const k = tf.getKernel(name, WASM);
