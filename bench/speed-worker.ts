@@ -30,6 +30,7 @@ const { values: args, positionals } = parseArgs({
     'image-size': { type: 'string', default: '32' },
     'tab-dim': { type: 'string', default: '24' },
     model: { type: 'string', default: '' },
+    'weight-decay': { type: 'string', default: '1e-4' },
   },
 });
 const workload = positionals[0];
@@ -106,7 +107,7 @@ async function fusionTrain(): Promise<number[]> {
   };
   const fm = buildFusionModel({ ...DEFAULT_MODEL_SPEC, modalities: ['image', 'tabular'], imageShape: [size, size, 1], tabularDim: dim }, 3);
   const epochs = steps || 2;
-  const phase = { name: 'bench', trainable: ['image', 'tabular', 'head'] as const, epochs, batchSize: 32, learningRate: 2e-3, patience: 1000, weightDecay: 1e-4, augment: true };
+  const phase = { name: 'bench', trainable: ['image', 'tabular', 'head'] as const, epochs, batchSize: 32, learningRate: 2e-3, patience: 1000, weightDecay: Number(args['weight-decay']), augment: true };
   let seed = 0;
   return timeReps(() => void trainPhase(fm, train, null, phase, { seed: seed++, balanceClasses: true }), epochs * n);
 }
