@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages some tests use: Orthanc + its DICOMweb plugin (DICOMweb tests), Chromium (report render
-# test), and OpenBLAS + pkg-config, which `npm ci` needs to build medtl's native kernels (native/).
+# test), and OpenBLAS + pkg-config (+ oneDNN for its convolutions), which `npm ci` needs to build
+# medtl's native kernels (native/).
 # Tests that need one of them skip with a message naming the missing package when it cannot be installed.
 set -uo pipefail
-pkgs=(orthanc orthanc-dicomweb chromium libopenblas-dev pkg-config)
+pkgs=(orthanc orthanc-dicomweb chromium libopenblas-dev pkg-config libdnnl-dev)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -1,11 +1,14 @@
-// medtl's native kernels: GEMM-based matmul and convolutions on OpenBLAS, and a one-pass Adam
-// update. They read and write tensors in place in the TF.js wasm heap (a Float32Array over the
+// medtl's native kernels: GEMM-based matmul and convolutions on OpenBLAS (convolutions on oneDNN
+// where it is compiled in, see onednn.c), and a one-pass Adam update. They read and write tensors in place in the TF.js wasm heap (a Float32Array over the
 // module's memory, passed on every call because growing the memory replaces the buffer), so no
 // tensor is copied across the JS/native border. Offsets are float32 indices into that heap.
 #include <cblas.h>
 #include <math.h>
 #include <node_api.h>
 #include <omp.h>
+#include <stdlib.h>
+
+#include "onednn.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +19,18 @@ extern int openblas_get_num_threads(void);
 
 // Threads for medtl's own loops (OpenMP); OpenBLAS gets the same budget.
 static int g_threads = 1;
+
+// Convolutions go to oneDNN where it was compiled in (and MEDTL_ONEDNN is not 0), else to
+// im2col + OpenBLAS; oneDNN declines some geometries, which then take the im2col path too.
+static int g_onednn = -1;
+
+static int use_onednn(void) {
+  if (g_onednn < 0) {
+    const char* env = getenv("MEDTL_ONEDNN");
+    g_onednn = medtl_onednn_available() && !(env != NULL && strcmp(env, "0") == 0);
+  }
+  return g_onednn;
+}
 
 // Products under this many multiply-adds run on one thread: waking OpenBLAS's sleeping pool
 // costs more than it saves on them (threading every product made a 2-thread fusion_train step
@@ -172,10 +187,7 @@ static napi_value bias_act(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// NHWC convolution geometry, filled from an Int32Array in this order.
-typedef struct {
-  int64_t batch, inH, inW, inC, outH, outW, outC, kH, kW, sH, sW, padT, padL, dH, dW;
-} Geom;
+// Geom (onednn.h) is filled from an Int32Array in its field order.
 
 static int geom_of(napi_env env, napi_value v, Geom* g) {
   napi_typedarray_type type;
@@ -298,6 +310,7 @@ static napi_value conv(napi_env env, napi_callback_info info) {
   if (kind == CONV_FILTER) memset(heap + oo, 0, sizeof(float) * (size_t)wLen);
   if (kind == CONV_INPUT) memset(heap + oo, 0, sizeof(float) * (size_t)xLen);
   if (g.batch * P == 0 || K == 0 || g.outC == 0) return NULL;
+  if (use_onednn() && medtl_onednn_conv((int)kind, &g, heap + ao, heap + bo, heap + oo) == 0) return NULL;
   int pointwise = is_pointwise(&g);
   int64_t chunk = pointwise ? g.batch : images_per_chunk(&g);
   int64_t chunks = (g.batch + chunk - 1) / chunk;
@@ -530,6 +543,8 @@ static napi_value set_threads(napi_env env, napi_callback_info info) {
   if (t >= 1) {
     g_threads = (int)t;
     openblas_set_num_threads((int)t);
+    // oneDNN runs on OpenMP's default team.
+    omp_set_num_threads((int)t);
   }
   return NULL;
 }
@@ -538,6 +553,31 @@ static napi_value get_threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
   napi_create_int32(env, openblas_get_num_threads(), &out);
+  return out;
+}
+
+// convEngine(name?): switches convolutions to "onednn" or "im2col" when given (onednn only where
+// compiled in), and returns the engine in use.
+static napi_value conv_engine(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value a[1];
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  if (argc >= 1) {
+    char name[16] = {0};
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env, a[0], name, sizeof name, &len) != napi_ok ||
+        (strcmp(name, "onednn") != 0 && strcmp(name, "im2col") != 0)) {
+      napi_throw_type_error(env, "MEDTL_NATIVE", "medtl native: convEngine takes 'onednn' or 'im2col'");
+      return NULL;
+    }
+    if (strcmp(name, "onednn") == 0 && !medtl_onednn_available()) {
+      napi_throw_error(env, "MEDTL_NATIVE", "medtl native: this build has no oneDNN (install libdnnl-dev and rebuild)");
+      return NULL;
+    }
+    g_onednn = strcmp(name, "onednn") == 0;
+  }
+  napi_value out;
+  napi_create_string_utf8(env, use_onednn() ? "onednn" : "im2col", NAPI_AUTO_LENGTH, &out);
   return out;
 }
 
@@ -551,6 +591,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_default, NULL},
       {"addRows", NULL, add_rows, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
+      {"convEngine", NULL, conv_engine, NULL, NULL, NULL, napi_default, NULL},
       {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -30,6 +30,8 @@ export interface ComputeInfo {
   threads: number;
   /** Ids of the kernel fixes in force for this backend. */
   patches: readonly string[];
+  /** Where the native kernels run, which engine does the convolutions (oneDNN where it was built in, else im2col + OpenBLAS). */
+  convolutions?: 'onednn' | 'im2col';
 }
 
 /** Environment variable that forces a backend (`tensorflow`, `wasm` or `cpu`). */
@@ -97,7 +99,7 @@ async function useTensorflow(): Promise<number> {
   return cores();
 }
 
-async function useWasm(threads: number | undefined, notes: string[]): Promise<{ threads: number; patches: string[] }> {
+async function useWasm(threads: number | undefined, notes: string[]): Promise<{ threads: number; patches: string[]; convolutions?: 'onednn' | 'im2col' }> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const { registerWasmPatches } = await import('./kernels/index.js');
   const want = threads ?? envThreads() ?? cores();
@@ -131,8 +133,9 @@ async function useWasm(threads: number | undefined, notes: string[]): Promise<{ 
   // The same cap as the wasm pool, so a thread count means the same with and without the addon.
   const count = Math.min(want, MAX_WASM_THREADS);
   native.kernels.setThreads(count);
-  notes.push(`native OpenBLAS kernels${wasm.getThreadsCount() > 1 ? `, wasm on ${wasm.getThreadsCount()} threads` : ''}`);
-  return { threads: count, patches };
+  const convolutions = native.kernels.convEngine();
+  notes.push(`native OpenBLAS kernels${convolutions === 'onednn' ? ' with oneDNN convolutions' : ''}${wasm.getThreadsCount() > 1 ? `, wasm on ${wasm.getThreadsCount()} threads` : ''}`);
+  return { threads: count, patches, convolutions };
 }
 
 async function useCpu(): Promise<number> {

@@ -21,6 +21,8 @@ export interface NativeKernels {
   sumRows(heap: Float32Array, xOff: number, outOff: number, rows: number, cols: number): void;
   /** out[i, j] = a[i, j] + b[j] over a row-major [rows, n] block (a bias add). */
   addRows(heap: Float32Array, aOff: number, bOff: number, outOff: number, rows: number, n: number): void;
+  /** Switches convolutions to oneDNN (where compiled in) or im2col + OpenBLAS when given; returns the engine in use. */
+  convEngine(name?: 'onednn' | 'im2col'): 'onednn' | 'im2col';
   /** Sets OpenBLAS's thread count. */
   setThreads(n: number): void;
   /** OpenBLAS's thread count. */

@@ -86,7 +86,7 @@ export interface MetricsJson {
   readonly sources: readonly string[];
   readonly backend: string;
   /** How the backend computed: thread count and whether medtl's native kernels ran (results differ in float rounding between the two). Absent in runs from before it was recorded. */
-  readonly compute?: { readonly backend: string; readonly threads: number; readonly native_kernels: boolean };
+  readonly compute?: { readonly backend: string; readonly threads: number; readonly native_kernels: boolean; readonly convolutions?: 'onednn' | 'im2col' };
   readonly partitions: Readonly<Record<string, number>>;
   readonly methods: readonly MethodMetricsJson[];
   readonly budget_curve: readonly BudgetCurvePointJson[];
@@ -104,7 +104,12 @@ export function toMetricsJson(r: RunRecordResult): MetricsJson {
     target: r.target,
     sources: r.sources,
     backend: r.compute.backend,
-    compute: { backend: r.compute.backend, threads: r.compute.threads, native_kernels: r.compute.patches.some((p) => p.startsWith('native:')) },
+    compute: {
+      backend: r.compute.backend,
+      threads: r.compute.threads,
+      native_kernels: r.compute.patches.some((p) => p.startsWith('native:')),
+      ...(r.compute.convolutions ? { convolutions: r.compute.convolutions } : {}),
+    },
     partitions: {
       source_train: r.partitions.sourceTrain,
       source_val: r.partitions.sourceVal,
@@ -198,6 +203,6 @@ export function transferReportJson(t: TransferReport): TransferReportJson {
 /** One line naming how a run computed, e.g. `wasm + native OpenBLAS kernels, 2 threads`, for the report and model card. */
 export function describeCompute(m: Pick<MetricsJson, 'backend' | 'compute'>): string {
   if (m.compute === undefined) return m.backend;
-  const kernels = m.compute.native_kernels ? ' + native OpenBLAS kernels' : '';
+  const kernels = m.compute.native_kernels ? ` + native OpenBLAS kernels${m.compute.convolutions === 'onednn' ? ' (oneDNN convolutions)' : ''}` : '';
   return `${m.compute.backend}${kernels}, ${m.compute.threads} thread${m.compute.threads === 1 ? '' : 's'}`;
 }

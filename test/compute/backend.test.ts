@@ -15,7 +15,7 @@ import { NATIVE_ENV, loadNative } from '../../src/compute/native.js';
 const native = loadNative();
 const nativeIds: string[] = native.ok ? Object.values(NATIVE_PATCHES) : [];
 const wasmLine = (threads: string, nativeOk: boolean) =>
-  new RegExp(`^medtl compute: backend wasm, ${threads} threads?, ${nativeOk ? 6 + nativeIds.length : 6} kernel patches; ${nativeOk ? 'native OpenBLAS kernels' : 'wasm kernels only: .+'}$`);
+  new RegExp(`^medtl compute: backend wasm, ${threads} threads?, ${nativeOk ? 6 + nativeIds.length : 6} kernel patches; ${nativeOk ? 'native OpenBLAS kernels( with oneDNN convolutions)?' : 'wasm kernels only: .+'}$`);
 
 const run = promisify(execFile);
 const fixture = fileURLToPath(new URL('./fixtures/init-compute.ts', import.meta.url));

@@ -85,22 +85,40 @@ describe('native kernels', { skip }, () => {
     { label: 'explicit asymmetric pads', x: [2, 7, 8, 2], k: [3, 2], outC: 3, strides: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
     { label: 'dilation 2', x: [2, 9, 9, 2], k: [3, 3], outC: 3, strides: 1, pad: 'same', dilations: 2 },
   ];
-  for (const c of convs) {
-    it(`conv2d forward: ${c.label}`, () => {
-      const x = normal(`x:${c.label}`, c.x);
-      const w = normal(`w:${c.label}`, [...c.k, c.x[3], c.outC]);
-      const r = onBoth(() => tf.conv2d(tensorOf(x) as tf.Tensor4D, tensorOf(w) as tf.Tensor4D, c.strides, c.pad, 'NHWC', c.dilations ?? 1));
-      assertClose(r, TOL, c.label);
-    });
-    if (c.dilations !== undefined) continue; // TF.js has no gradient for dilated conv2d
-    it(`conv2d gradients: ${c.label}`, () => {
-      const x = normal(`gx:${c.label}`, c.x);
-      const w = normal(`gw:${c.label}`, [...c.k, c.x[3], c.outC]);
-      const loss = (xt: tf.Tensor, wt: tf.Tensor) => tf.sum(tf.sin(tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, c.strides, c.pad)));
-      assertClose(onBoth(() => tf.grads(loss)([tensorOf(x), tensorOf(w)])[0]), TOL, `${c.label} dx`);
-      assertClose(onBoth(() => tf.grads(loss)([tensorOf(x), tensorOf(w)])[1]), TOL, `${c.label} dw`);
-    });
+  // Every convolution case runs on each engine this build has: im2col + OpenBLAS always, oneDNN
+  // where it was compiled in (a case oneDNN declines falls through to im2col inside the kernel).
+  const engines: ('im2col' | 'onednn')[] = load.ok ? ['im2col', ...(load.kernels.convEngine() === 'onednn' ? ['onednn' as const] : [])] : [];
+  const defaultEngine = load.ok ? load.kernels.convEngine() : 'im2col';
+  for (const engine of engines) {
+    for (const c of convs) {
+      it(`conv2d forward (${engine}): ${c.label}`, () => {
+        kernels().convEngine(engine);
+        const x = normal(`x:${c.label}`, c.x);
+        const w = normal(`w:${c.label}`, [...c.k, c.x[3], c.outC]);
+        const r = onBoth(() => tf.conv2d(tensorOf(x) as tf.Tensor4D, tensorOf(w) as tf.Tensor4D, c.strides, c.pad, 'NHWC', c.dilations ?? 1));
+        kernels().convEngine(defaultEngine);
+        assertClose(r, TOL, c.label);
+      });
+      if (c.dilations !== undefined) continue; // TF.js has no gradient for dilated conv2d
+      it(`conv2d gradients (${engine}): ${c.label}`, () => {
+        kernels().convEngine(engine);
+        const x = normal(`gx:${c.label}`, c.x);
+        const w = normal(`gw:${c.label}`, [...c.k, c.x[3], c.outC]);
+        const loss = (xt: tf.Tensor, wt: tf.Tensor) => tf.sum(tf.sin(tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, c.strides, c.pad)));
+        const dx = onBoth(() => tf.grads(loss)([tensorOf(x), tensorOf(w)])[0]);
+        const dw = onBoth(() => tf.grads(loss)([tensorOf(x), tensorOf(w)])[1]);
+        kernels().convEngine(defaultEngine);
+        assertClose(dx, TOL, `${c.label} dx`);
+        assertClose(dw, TOL, `${c.label} dw`);
+      });
+    }
   }
+
+  it('convEngine names the engine in use and refuses an unknown one', () => {
+    const k = kernels();
+    assert.ok(['onednn', 'im2col'].includes(k.convEngine()));
+    assert.throws(() => k.convEngine('fft' as 'im2col'), /convEngine takes 'onednn' or 'im2col'/);
+  });
 
   it('fused conv2d with bias and relu', () => {
     const x = normal('fcx', [2, 8, 8, 3]);
