@@ -369,15 +369,18 @@ static napi_value conv(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// adam(heap, pOff, gOff, mOff, vOff, pOut, mOut, vOut, n, lr, b1, 1-b1, b2, 1-b2, eps, 1-b1^t, 1-b2^t)
+// adam(heap, pOff, gOff, mOff, vOff, pOut, mOut, vOut, n, lr, b1, 1-b1, b2, 1-b2, eps, 1-b1^t, 1-b2^t, l2)
+// With l2 > 0 the gradient of l2 * sum(p^2) is added first (g + l2 * 2p), as if the penalty were
+// part of the loss.
 // One pass of TF.js's Adam update into fresh outputs. The operations, their order and every
 // constant's float32 rounding are TF.js's, so the result is bit-identical to its eight kernels.
 static napi_value adam(napi_env env, napi_callback_info info) {
-  napi_value a[17];
-  if (!get_args(env, info, 17, a)) return NULL;
+  napi_value a[18];
+  if (!get_args(env, info, 18, a)) return NULL;
   int64_t hl;
   float* heap = heap_of(env, a[0], &hl);
   if (heap == NULL) return NULL;
+  float l2 = (float)f64(env, a[17]);
   int64_t offs[7];
   for (int i = 0; i < 7; i++) offs[i] = i64(env, a[1 + i]);
   int64_t n = i64(env, a[8]);
@@ -399,7 +402,7 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   float* v2 = heap + offs[6];
 #pragma omp parallel for simd num_threads(g_threads) schedule(static) if (n >= 262144)
   for (int64_t i = 0; i < n; i++) {
-    float g = gr[i];
+    float g = l2 != 0.0f ? gr[i] + l2 * (2.0f * p[i]) : gr[i];
     float mi = m[i] * b1 + g * ob1;
     float vi = v[i] * b2 + (g * g) * ob2;
     float step = (mi / c1) / (sqrtf(vi / c2) + eps);
@@ -536,6 +539,22 @@ static napi_value add_rows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// sum_squares(heap, off, n): the sum of x^2 over n floats, in double (an L2 penalty's value).
+static napi_value sum_squares(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (!get_args(env, info, 3, a)) return NULL;
+  int64_t hl;
+  float* heap = heap_of(env, a[0], &hl);
+  if (heap == NULL) return NULL;
+  int64_t off = i64(env, a[1]), n = i64(env, a[2]);
+  if (!in_heap(env, hl, off, n)) return NULL;
+  double s = 0;
+  for (int64_t i = 0; i < n; i++) s += (double)heap[off + i] * heap[off + i];
+  napi_value out;
+  napi_create_double(env, s, &out);
+  return out;
+}
+
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   napi_value a[1];
   if (!get_args(env, info, 1, a)) return NULL;
@@ -590,6 +609,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"maxPoolGrad", NULL, max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
       {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_default, NULL},
       {"addRows", NULL, add_rows, NULL, NULL, NULL, napi_default, NULL},
+      {"sumSquares", NULL, sum_squares, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"convEngine", NULL, conv_engine, NULL, NULL, NULL, napi_default, NULL},
       {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},

@@ -13,8 +13,10 @@ export interface NativeKernels {
   biasAct(heap: Float32Array, cOff: number, rows: number, n: number, biasOff: number, act: number, alpha: number, preluOff: number, preluLen: number): void;
   /** NHWC convolution as GEMMs: kind 0 forward (x, w → y), 1 filter gradient (x, dy → dw), 2 input gradient (dy, w → dx). */
   conv(heap: Float32Array, kind: 0 | 1 | 2, aOff: number, bOff: number, outOff: number, geometry: Int32Array): void;
-  /** One Adam step (TF.js's formula) from p, g, m, v into fresh outputs; c1, c2 are 1 − β^t. */
-  adam(heap: Float32Array, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, c1: number, c2: number): void;
+  /** One Adam step (TF.js's formula) from p, g, m, v into fresh outputs; c1, c2 are 1 − β^t; l2 > 0 adds the gradient of l2·Σp² first. */
+  adam(heap: Float32Array, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, c1: number, c2: number, l2: number): void;
+  /** Sum of squares of n floats (in double). */
+  sumSquares(heap: Float32Array, off: number, n: number): number;
   /** Max-pool gradient by arg-max scatter; geometry is [batch, inH, inW, C, outH, outW, fH, fW, sH, sW, padTop, padLeft]. */
   maxPoolGrad(heap: Float32Array, xOff: number, dyOff: number, dxOff: number, geometry: Int32Array): void;
   /** Column sums of a row-major [rows, cols] block (a reduction over leading axes). */

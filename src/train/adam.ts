@@ -15,9 +15,27 @@ interface AdamState {
 
 /** tf.train.adam with a fused update kernel where the backend registers one. */
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  private l2Weight = 0;
+  private l2Names = new Set<string>();
+
   /** Same arguments and defaults as tf.train.adam. */
   constructor(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon?: number) {
     super(learningRate, beta1, beta2, epsilon);
+  }
+
+  /** Whether this optimizer can take an L2 penalty's gradient into its step (the fused kernel is there). */
+  canFoldL2(): boolean {
+    return tf.getKernel(ADAM_KERNEL, tf.getBackend()) !== undefined;
+  }
+
+  /**
+   * Adds the gradient of `weight`·Σw² for the named variables inside each step, as if the penalty
+   * were part of the loss; the caller leaves it out of the loss. Only where `canFoldL2()`.
+   */
+  foldL2(names: readonly string[], weight: number): void {
+    if (!this.canFoldL2()) throw new Error(`FusedAdamOptimizer: no ${ADAM_KERNEL} kernel on backend '${tf.getBackend()}' to fold an L2 penalty into`);
+    this.l2Names = new Set(names);
+    this.l2Weight = weight;
   }
 
   /** Applies one Adam step; fused where the active backend has the MedtlAdam kernel. */
@@ -40,19 +58,22 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     tf.tidy(() => {
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name];
+        const step: AdamKernelAttrs = this.l2Names.has(name) ? { ...attrs, l2: this.l2Weight } : attrs;
         s.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
         s.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        const gradient = Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name];
+        let gradient = Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name];
+        // A penalised weight the loss does not reach still gets the penalty's gradient.
+        if (gradient == null && step.l2) gradient = tf.zerosLike(value);
         if (gradient == null) return;
         const m = s.accumulatedFirstMoment[i].variable;
         const v = s.accumulatedSecondMoment[i].variable;
         // Moments in place where that is safe: a third of the memory traffic of fresh outputs.
-        const stepped = nativeAdamStep(value, gradient, m, v, attrs);
+        const stepped = nativeAdamStep(value, gradient, m, v, step);
         if (stepped !== undefined) {
           value.assign(stepped);
           return;
         }
-        const [p2, m2, v2] = tf.engine().runKernel(ADAM_KERNEL, { p: value, g: gradient, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        const [p2, m2, v2] = tf.engine().runKernel(ADAM_KERNEL, { p: value, g: gradient, m, v }, step as unknown as tf.NamedAttrMap) as tf.Tensor[];
         m.assign(m2);
         v.assign(v2);
         value.assign(p2);
@@ -65,6 +86,6 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
 }
 
 /** medtl's Adam: the fused optimizer above, with tf.train.adam's signature. */
-export function adam(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon?: number): tf.AdamOptimizer {
+export function adam(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon?: number): FusedAdamOptimizer {
   return new FusedAdamOptimizer(learningRate, beta1, beta2, epsilon);
 }

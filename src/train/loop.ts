@@ -5,6 +5,7 @@ import type { FeatureSet } from '../preprocess/features.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { Rng } from '../util/random.js';
 import { dihedralAugment } from './augment.js';
+import { nativeSumSquares } from '../compute/kernels/native.js';
 import { adam } from './adam.js';
 
 /** One phase of training: which layer groups learn, for how long, and how fast. */
@@ -112,6 +113,12 @@ export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet |
   const weights = ctx.balanceClasses ? balancedClassWeights(train.labels) : { pos: 1, neg: 1 };
   // Adam is invariant to gradient scale, so a per-group learning rate needs its own optimizer.
   const optimizers = groups.map((g) => adam(phase.learningRate * g.learningRateMultiplier));
+  // With the fused Adam kernel the L2 penalty leaves the autodiff graph: its gradient is added
+  // inside the optimizer step and its value summed natively (about a third fewer TF.js kernels
+  // per step of the demo model). Elsewhere it stays in the loss, as before.
+  const kernelNames = new Set(kernels.map((k) => k.name));
+  const foldL2 = phase.weightDecay > 0 && kernels.length > 0 && optimizers.every((o) => o.canFoldL2());
+  if (foldL2) groups.forEach((g, gi) => optimizers[gi].foldL2(g.variables.filter((v) => kernelNames.has(v.name)).map((v) => v.name), phase.weightDecay));
   const sampleWeights = hooks.sampleWeights;
   const rng = new Rng(`${ctx.seed}:${phase.name}`);
   const augRng = rng.fork('augment');
@@ -136,19 +143,21 @@ export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet |
         const stepCtx: StepContext = { epoch, step, progress: (epoch * stepsPerEpoch + step) / (phase.epochs * stepsPerEpoch), indices: idx, inputs };
         const { value: loss, grads } = tf.variableGrads(() => {
           let total = weightedLoss(forwardLogits(fm, inputs, true), y, w);
-          if (phase.weightDecay > 0 && kernels.length > 0) {
+          if (phase.weightDecay > 0 && kernels.length > 0 && !foldL2) {
             const l2 = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
             total = tf.add(total, tf.mul(l2, phase.weightDecay));
           }
           if (hooks.extraLoss) total = tf.add(total, hooks.extraLoss(stepCtx));
           return total;
         }, vars);
+        // The folded penalty's value, at the weights the loss saw (before the step).
+        const penalty = foldL2 ? phase.weightDecay * kernels.reduce((sum, k) => sum + (nativeSumSquares(k) ?? 0), 0) : 0;
         groups.forEach((g, gi) => {
           const sub = g.variables.filter((v) => grads[v.name]).map((v) => ({ name: v.name, tensor: grads[v.name] }));
           optimizers[gi].applyGradients(sub);
         });
         tf.dispose(Object.values(grads));
-        lossSum += loss.dataSync()[0] * idx.length;
+        lossSum += (loss.dataSync()[0] + penalty) * idx.length;
         tf.dispose([loss, y, w, ...inputs]);
         progress.update(epoch * stepsPerEpoch + step + 1, `epoch ${epoch + 1}/${phase.epochs}`);
       }

@@ -241,6 +241,32 @@ describe('native kernels', { skip }, () => {
     assert.deepEqual(run(new FusedAdamOptimizer(0.02), false), stock);
   });
 
+  it('an L2 penalty folded into the step matches the penalty in the gradient', () => {
+    // Path A: stock Adam on g + wd * 2p computed with tensors; path B: the fused step adds it
+    // itself. The two round (g + wd·2p) alike, so after 5 steps they agree to float32 rounding.
+    const wd = 0.05;
+    const init = normal('l2:p', [40]);
+    const grads = Array.from({ length: 5 }, (_, s) => normal(`l2:g${s}`, [40]));
+    const run = (fold: boolean) => {
+      const p = tf.variable(tensorOf(init), true, `l2-p-${fold}`);
+      const opt = fold ? new FusedAdamOptimizer(0.01) : tf.train.adam(0.01);
+      if (fold) (opt as FusedAdamOptimizer).foldL2([p.name], wd);
+      for (const g of grads) {
+        const gt = fold ? tensorOf(g) : tf.tidy(() => tf.add(tensorOf(g), tf.mul(tf.mul(p, 2), wd)));
+        opt.applyGradients([{ name: p.name, tensor: gt }]);
+        gt.dispose();
+      }
+      const out = p.dataSync().slice() as Float32Array;
+      p.dispose();
+      opt.dispose();
+      return out;
+    };
+    const a = run(false);
+    const b = run(true);
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 1e-6 * (1 + Math.abs(a[i])), `weight ${i}: ${a[i]} vs ${b[i]}`);
+    assert.ok(tf.tidy(() => tf.sum(tf.abs(tf.sub(tensorOf(init), tf.tensor(a)))).dataSync()[0]) > 0.01, 'the steps moved the weights');
+  });
+
   it('the fused Adam keeps TF.js state layout (getWeights names and moments)', async () => {
     const p = tf.variable(tf.tensor1d([1, 2, 3]), true, 'adam-state-p');
     const opt = new FusedAdamOptimizer(0.1);
@@ -264,6 +290,6 @@ describe('native kernels', { skip }, () => {
     assert.throws(() => k.gemm(new Float64Array(16) as unknown as Float32Array, false, false, 2, 2, 2, 0, 4, 8, 1, 0, 0, 0, 0), /heap must be a Float32Array/);
     assert.throws(() => k.gemm(heap, false, false, 4, 4, 4, 0, 4, 8, 1, 0, 0, 0, 0), /outside the wasm heap/);
     assert.throws(() => k.conv(heap, 0, 0, 0, 0, new Int32Array(3)), /geometry must be an Int32Array of 15/);
-    assert.throws(() => k.adam(heap, 0, 0, 0, 0, 0, 0, 0, 17, 0.1, 0.9, 0.1, 0.999, 0.001, 1e-7, 0.1, 0.001), /outside the wasm heap/);
+    assert.throws(() => k.adam(heap, 0, 0, 0, 0, 0, 0, 0, 17, 0.1, 0.9, 0.1, 0.999, 0.001, 1e-7, 0.1, 0.001, 0), /outside the wasm heap/);
   });
 });

@@ -35,6 +35,8 @@ export interface AdamKernelAttrs {
   epsilon: number;
   oneMinusAccBeta1: number;
   oneMinusAccBeta2: number;
+  /** Weight of an L2 penalty Σp² whose gradient is added before the step (0: none). */
+  l2?: number;
 }
 
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, elu: 3, sigmoid: 4, leakyrelu: 5, prelu: 6 };
@@ -185,7 +187,7 @@ function adam(args: WasmKernelArgs<AdamKernelAttrs>): tf.TensorInfo[] {
   native!.adam(
     heapF32(backend), off(p), off(g), off(m), off(v), off(outs[0]), off(outs[1]), off(outs[2]), n,
     // 1 − β is rounded from double as TF.js rounds its JS-side constant.
-    attrs.learningRate, attrs.beta1, 1 - attrs.beta1, attrs.beta2, 1 - attrs.beta2, attrs.epsilon, attrs.oneMinusAccBeta1, attrs.oneMinusAccBeta2,
+    attrs.learningRate, attrs.beta1, 1 - attrs.beta1, attrs.beta2, 1 - attrs.beta2, attrs.epsilon, attrs.oneMinusAccBeta1, attrs.oneMinusAccBeta2, attrs.l2 ?? 0,
   );
   return outs;
 }
@@ -274,10 +276,17 @@ export function nativeAdamStep(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.T
     const vo = f32Offset(backend, v);
     native.adam(
       heapF32(backend), f32Offset(backend, p), f32Offset(backend, g), mo, vo, f32Offset(backend, out), mo, vo, n,
-      attrs.learningRate, attrs.beta1, 1 - attrs.beta1, attrs.beta2, 1 - attrs.beta2, attrs.epsilon, attrs.oneMinusAccBeta1, attrs.oneMinusAccBeta2,
+      attrs.learningRate, attrs.beta1, 1 - attrs.beta1, attrs.beta2, 1 - attrs.beta2, attrs.epsilon, attrs.oneMinusAccBeta1, attrs.oneMinusAccBeta2, attrs.l2 ?? 0,
     );
   }
   return tf.engine().makeTensorFromTensorInfo(out);
+}
+
+/** Σx² of a float32 tensor through the native kernels, or undefined where they are not in use. */
+export function nativeSumSquares(x: tf.Tensor): number | undefined {
+  if (native === undefined || tf.getBackend() !== WASM || x.dtype !== 'float32') return undefined;
+  const backend = tf.backend() as unknown as BackendWasm;
+  return x.size === 0 ? 0 : native.sumSquares(heapF32(backend), f32Offset(backend, x), x.size);
 }
 
 function replace(name: string, kernelFunc: (args: WasmKernelArgs<never, never>) => tf.TensorInfo | tf.TensorInfo[]): void {
