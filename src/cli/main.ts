@@ -1,10 +1,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadExperimentFile, parseExperiment } from '../config/experiment.js';
-import { evaluateAndPrint, type EvaluateFlags } from './evaluate-command.js';
-import { inspectAndPrint, type InspectFlags } from './inspect-command.js';
-import { ingestAndPrint, type IngestFlags } from './ingest-command.js';
-import { reportAndPrint, type ReportFlags } from './report-command.js';
-import { runAndPrint } from './run-command.js';
+import type { EvaluateFlags } from './evaluate-command.js';
+import type { InspectFlags } from './inspect-command.js';
+import type { IngestFlags } from './ingest-command.js';
+import type { ReportFlags } from './report-command.js';
+
+// Each command loads its own module when it runs: the data commands bring DuckDB, FHIRPath and
+// the DICOM codecs, and the training commands TF.js, which no other command needs at start-up.
+const runAndPrint: typeof import('./run-command.js').runAndPrint = async (...a) => (await import('./run-command.js')).runAndPrint(...a);
 
 function intOption(value: string): number {
   const n = Number(value);
@@ -86,7 +89,7 @@ program
   .option('--min-per-class <n>', 'fewest positives and negatives for a subgroup to get CIs', intOption, 10)
   .option('--report <file>', 'binary: also write a self-contained HTML report (tables and plots) to this file')
   .action(async (file: string, o: EvaluateFlags) => {
-    await evaluateAndPrint(file, o);
+    await (await import('./evaluate-command.js')).evaluateAndPrint(file, o);
   });
 
 program
@@ -96,7 +99,7 @@ program
   .option('--json', 'print the report as JSON on stdout (see docs/data.md)')
   .option('--array <name>', '.npz only: the array to load (default train_images, else the first *_images array)')
   .action(async (file: string, o: InspectFlags) => {
-    await inspectAndPrint(file, o);
+    await (await import('./inspect-command.js')).inspectAndPrint(file, o);
   });
 
 program
@@ -105,7 +108,7 @@ program
   .argument('<run-dir>', 'a run folder, e.g. medtl-workspace/runs/<run-id>')
   .option('-o, --out <file>', 'HTML file to write (default <run-dir>/report.html); model-card.md and model-card.json go next to it')
   .action(async (dir: string, o: ReportFlags) => {
-    await reportAndPrint(dir, o);
+    await (await import('./report-command.js')).reportAndPrint(dir, o);
   });
 
 program
@@ -119,7 +122,7 @@ program
   .option('--json', 'print the per-site outcome and the report as JSON on stdout')
   .option('-q, --quiet', 'no progress output')
   .action(async (manifest: string, o: IngestFlags) => {
-    await ingestAndPrint(manifest, o);
+    await (await import('./ingest-command.js')).ingestAndPrint(manifest, o);
   });
 
 try {

@@ -4,7 +4,7 @@ import type { ExperimentConfig } from '../config/experiment.js';
 import { subjectKey } from '../data/splits.js';
 import type { Sample } from '../data/types.js';
 import { EmbeddingCache, type CacheStats } from '../models/embedding-cache.js';
-import { OnnxBackbone } from '../models/onnx-backbone.js';
+import type { OnnxBackbone } from '../models/onnx-backbone.js';
 import type { ModelSpec } from '../models/spec.js';
 import { windowAndResize } from '../preprocess/image.js';
 import type { ImageEmbeddingLookup } from '../preprocess/preprocessor.js';
@@ -31,7 +31,9 @@ export async function embedCohortImages(
   const path = resolve(spec.onnx);
   let bb: OnnxBackbone;
   try {
-    bb = await OnnxBackbone.load(path, { inputShape: spec.inputShape, layout: spec.layout });
+    // onnxruntime-node is loaded only by runs that use a backbone.
+    const { OnnxBackbone: Backbone } = await import('../models/onnx-backbone.js');
+    bb = await Backbone.load(path, { inputShape: spec.inputShape, layout: spec.layout });
   } catch (e) {
     throw new Error(`model.backbone.onnx: cannot open ${path}: ${(e as Error).message}`, { cause: e });
   }

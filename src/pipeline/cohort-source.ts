@@ -4,8 +4,6 @@ import { DEFAULT_METHODS, methodSchema, type ExperimentConfig } from '../config/
 import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_SYNTHETIC_SITES, SYNTHETIC_GENERATOR_VERSION, generateSyntheticCohort, harmoniseUnits, readCohort, writeCohort } from '../data/synthetic/index.js';
 import { readJson } from '../util/fs.js';
-import { ingestManifest } from '../data/ingest/index.js';
-import { Catalog, readCatalogCohort } from '../data/catalog/index.js';
 import type { Cohort } from '../data/types.js';
 import type { ProgressReporter } from '../util/progress.js';
 
@@ -96,6 +94,9 @@ async function loadManifestExperimentCohort(
   progress: ProgressReporter,
   volumes: boolean,
 ): Promise<{ cohort: Cohort; origin: CohortOrigin }> {
+  // Loaded on demand: ingest and the catalog bring DuckDB, FHIRPath and the DICOM codecs, which
+  // a synthetic-cohort run (the demo) never needs and would otherwise pay for at start-up.
+  const [{ ingestManifest }, { Catalog, readCatalogCohort }] = await Promise.all([import('../data/ingest/index.js'), import('../data/catalog/index.js')]);
   const r = await ingestManifest(data.path, { workspace, root: data.root, progress });
   // The ingest result's cohort is tabular; read it again with the images decoded from their references.
   const catalog = await Catalog.open(workspace);
