@@ -539,6 +539,26 @@ static napi_value add_rows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// relu_grad(heap, dyOff, xOff, outOff, n): dy times TF.js's step(x) (1 above zero, NaN for NaN,
+// else 0), the whole ReLU gradient in one pass instead of step, cast and multiply.
+static napi_value relu_grad(napi_env env, napi_callback_info info) {
+  napi_value a[5];
+  if (!get_args(env, info, 5, a)) return NULL;
+  int64_t hl;
+  float* heap = heap_of(env, a[0], &hl);
+  if (heap == NULL) return NULL;
+  int64_t go = i64(env, a[1]), xo = i64(env, a[2]), oo = i64(env, a[3]), n = i64(env, a[4]);
+  if (!in_heap(env, hl, go, n) || !in_heap(env, hl, xo, n) || !in_heap(env, hl, oo, n)) return NULL;
+  const float* restrict dy = heap + go;
+  const float* restrict x = heap + xo;
+  float* restrict out = heap + oo;
+  for (int64_t i = 0; i < n; i++) {
+    float s = x[i] > 0.0f ? 1.0f : (x[i] != x[i] ? x[i] : 0.0f);
+    out[i] = dy[i] * s;
+  }
+  return NULL;
+}
+
 // sum_squares(heap, off, n): the sum of x^2 over n floats, in double (an L2 penalty's value).
 static napi_value sum_squares(napi_env env, napi_callback_info info) {
   napi_value a[3];
@@ -610,6 +630,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_default, NULL},
       {"addRows", NULL, add_rows, NULL, NULL, NULL, napi_default, NULL},
       {"sumSquares", NULL, sum_squares, NULL, NULL, NULL, napi_default, NULL},
+      {"reluGrad", NULL, relu_grad, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"convEngine", NULL, conv_engine, NULL, NULL, NULL, napi_default, NULL},
       {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},

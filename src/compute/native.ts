@@ -15,6 +15,8 @@ export interface NativeKernels {
   conv(heap: Float32Array, kind: 0 | 1 | 2, aOff: number, bOff: number, outOff: number, geometry: Int32Array): void;
   /** One Adam step (TF.js's formula) from p, g, m, v into fresh outputs; c1, c2 are 1 − β^t; l2 > 0 adds the gradient of l2·Σp² first. */
   adam(heap: Float32Array, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, c1: number, c2: number, l2: number): void;
+  /** out = dy·step(x), TF.js's ReLU gradient, over n floats. */
+  reluGrad(heap: Float32Array, dyOff: number, xOff: number, outOff: number, n: number): void;
   /** Sum of squares of n floats (in double). */
   sumSquares(heap: Float32Array, off: number, n: number): number;
   /** Max-pool gradient by arg-max scatter; geometry is [batch, inH, inW, C, outH, outW, fH, fW, sH, sW, padTop, padLeft]. */

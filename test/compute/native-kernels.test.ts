@@ -114,6 +114,25 @@ describe('native kernels', { skip }, () => {
     }
   }
 
+  it('the ReLU gradient is one fused kernel and gives the same bits as TF.js, NaN and signed zero included', () => {
+    const xs = tf.tensor1d([-2, -0, 0, 1e-30, 3, Number.NaN, -1e-30, 7]);
+    const ds = tf.tensor1d([1.5, -2, 3, -4, 5, 6, -7, -8]);
+    let fusedCalls = 0;
+    const k = tf.getKernel('MedtlReluGrad', 'wasm')!;
+    tf.unregisterKernel('MedtlReluGrad', 'wasm');
+    tf.registerKernel({ ...k, kernelFunc: (a) => { fusedCalls++; return k.kernelFunc(a); } });
+    try {
+      const r = onBoth(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), ds)))(xs));
+      assert.equal(fusedCalls, 1, 'wasm took the fused kernel');
+      assert.equal(r.wasm.length, r.cpu.length);
+      for (let i = 0; i < r.cpu.length; i++) assert.ok(Object.is(r.wasm[i], r.cpu[i]), `element ${i}: ${r.wasm[i]} vs ${r.cpu[i]}`);
+    } finally {
+      tf.unregisterKernel('MedtlReluGrad', 'wasm');
+      tf.registerKernel(k);
+      tf.dispose([xs, ds]);
+    }
+  });
+
   it('convEngine names the engine in use and refuses an unknown one', () => {
     const k = kernels();
     assert.ok(['onednn', 'im2col'].includes(k.convEngine()));

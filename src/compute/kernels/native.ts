@@ -17,12 +17,16 @@ export const NATIVE_PATCHES = {
   filter: 'native:Conv2DBackpropFilter=im2col+openblas',
   input: 'native:Conv2DBackpropInput=openblas+col2im',
   adam: 'native:MedtlAdam=fused',
+  reluGrad: 'native:MedtlReluGrad=fused (Relu gradient)',
   maxPoolGrad: 'native:MaxPoolGrad=argmax-scatter',
   sum: 'native:Sum=leading-axes',
   add: 'native:Add=bias-rows',
   identity: 'native:Identity=shared-buffer',
   cast: 'native:Cast=shared-buffer-when-same-dtype',
 } as const;
+
+/** Name of the fused ReLU-gradient kernel (inputs dy, x; output dy·step(x)). */
+export const RELU_GRAD_KERNEL = 'MedtlReluGrad';
 
 /** Name of the fused Adam kernel (inputs p, g, m, v; outputs p', m', v'). */
 export const ADAM_KERNEL = 'MedtlAdam';
@@ -289,6 +293,30 @@ export function nativeSumSquares(x: tf.Tensor): number | undefined {
   return x.size === 0 ? 0 : native.sumSquares(heapF32(backend), f32Offset(backend, x), x.size);
 }
 
+function reluGrad(args: WasmKernelArgs<tf.NamedAttrMap>): tf.TensorInfo {
+  const { backend } = args;
+  const { dy, x } = args.inputs;
+  const out = backend.makeOutput([...x.shape], 'float32');
+  const n = prod(x.shape);
+  if (n > 0) native!.reluGrad(heapF32(backend), f32Offset(backend, dy), f32Offset(backend, x), f32Offset(backend, out), n);
+  return out;
+}
+
+/**
+ * TF.js's ReLU gradient, dy·cast(step(x)), as one kernel where the backend has it: three kernels
+ * and two temporaries per ReLU per step otherwise. The formula is the same, so is every bit.
+ */
+const reluGradConfig: tf.GradConfig = {
+  kernelName: tf.Relu,
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved) => {
+    const [x] = saved;
+    const g = dy as tf.Tensor;
+    const fused = g.dtype === 'float32' && x.dtype === 'float32' && tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend()) !== undefined;
+    return { x: () => (fused ? (tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: g, x }) as tf.Tensor) : tf.mul(g, tf.cast(tf.step(x), 'float32'))) };
+  },
+};
+
 function replace(name: string, kernelFunc: (args: WasmKernelArgs<never, never>) => tf.TensorInfo | tf.TensorInfo[]): void {
   const stock = tf.getKernel(name, WASM);
   if (stock !== undefined) {
@@ -328,6 +356,8 @@ export function registerNativeKernels(kernels: NativeKernels): string[] {
     replace(tf.Identity, (a) => identity(a as WasmKernelArgs<tf.NamedAttrMap>));
     replace(tf.Cast, (a) => cast(a as WasmKernelArgs<tf.CastAttrs>));
     replace(ADAM_KERNEL, (a) => adam(a as unknown as WasmKernelArgs<AdamKernelAttrs, KernelInputs>));
+    replace(RELU_GRAD_KERNEL, (a) => reluGrad(a as WasmKernelArgs<tf.NamedAttrMap>));
+    tf.registerGradient(reluGradConfig);
   }
   return Object.values(NATIVE_PATCHES);
 }
