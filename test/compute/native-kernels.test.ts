@@ -23,6 +23,26 @@ function kernels(): NativeKernels {
   return load.kernels;
 }
 
+/** Steps `opt` over `grads` on a fresh variable from `init` and returns the final weights; `gradFor` may rewrite each gradient. */
+function stepVariable(
+  name: string,
+  init: { values: Float32Array; shape: number[] },
+  grads: { values: Float32Array; shape: number[] }[],
+  opt: tf.Optimizer,
+  gradFor: (g: tf.Tensor, p: tf.Variable) => tf.Tensor = (g) => g,
+): Float32Array {
+  const p = tf.variable(tensorOf(init), true, name);
+  for (const g of grads) {
+    const gt = tf.tidy(() => gradFor(tensorOf(g), p));
+    opt.applyGradients([{ name: p.name, tensor: gt }]);
+    gt.dispose();
+  }
+  const out = p.dataSync().slice() as Float32Array;
+  p.dispose();
+  opt.dispose();
+  return out;
+}
+
 describe('native kernels', { skip }, () => {
   before(async () => {
     await useWasm();
@@ -211,18 +231,7 @@ describe('native kernels', { skip }, () => {
     // Both run on wasm; only the update differs (one native pass against eight wasm kernels).
     const init = normal('adam:p', [300]);
     const grads = Array.from({ length: 5 }, (_, s) => normal(`adam:g${s}`, [300]));
-    const run = (opt: tf.Optimizer) => {
-      const p = tf.variable(tensorOf(init), true, `adam-p-${opt.constructor.name}`);
-      for (const g of grads) {
-        const gt = tensorOf(g);
-        opt.applyGradients([{ name: p.name, tensor: gt }]);
-        gt.dispose();
-      }
-      const out = p.dataSync().slice() as Float32Array;
-      p.dispose();
-      opt.dispose();
-      return out;
-    };
+    const run = (opt: tf.Optimizer) => stepVariable(`adam-p-${opt.constructor.name}`, init, grads, opt);
     assert.ok(tf.getKernel(ADAM_KERNEL, 'wasm'), 'MedtlAdam is registered');
     const stock = run(tf.train.adam(0.01));
     const fused = run(new FusedAdamOptimizer(0.01));
@@ -267,18 +276,11 @@ describe('native kernels', { skip }, () => {
     const init = normal('l2:p', [40]);
     const grads = Array.from({ length: 5 }, (_, s) => normal(`l2:g${s}`, [40]));
     const run = (fold: boolean) => {
-      const p = tf.variable(tensorOf(init), true, `l2-p-${fold}`);
-      const opt = fold ? new FusedAdamOptimizer(0.01) : tf.train.adam(0.01);
-      if (fold) (opt as FusedAdamOptimizer).foldL2([p.name], wd);
-      for (const g of grads) {
-        const gt = fold ? tensorOf(g) : tf.tidy(() => tf.add(tensorOf(g), tf.mul(tf.mul(p, 2), wd)));
-        opt.applyGradients([{ name: p.name, tensor: gt }]);
-        gt.dispose();
-      }
-      const out = p.dataSync().slice() as Float32Array;
-      p.dispose();
-      opt.dispose();
-      return out;
+      const name = `l2-p-${fold}`;
+      if (!fold) return stepVariable(name, init, grads, tf.train.adam(0.01), (g, p) => tf.add(g, tf.mul(tf.mul(p, 2), wd)));
+      const opt = new FusedAdamOptimizer(0.01);
+      opt.foldL2([name], wd);
+      return stepVariable(name, init, grads, opt);
     };
     const a = run(false);
     const b = run(true);
