@@ -61,9 +61,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         const step: AdamKernelAttrs = this.l2Names.has(name) ? { ...attrs, l2: this.l2Weight } : attrs;
         s.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
         s.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        let gradient = Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name];
-        // A penalised weight the loss does not reach still gets the penalty's gradient.
-        if (gradient == null && step.l2) gradient = tf.zerosLike(value);
+        const gradient = Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name];
         if (gradient == null) return;
         const m = s.accumulatedFirstMoment[i].variable;
         const v = s.accumulatedSecondMoment[i].variable;

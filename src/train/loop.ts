@@ -153,8 +153,14 @@ export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet |
         // The folded penalty's value, at the weights the loss saw (before the step).
         const penalty = foldL2 ? phase.weightDecay * kernels.reduce((sum, k) => sum + (nativeSumSquares(k) ?? 0), 0) : 0;
         groups.forEach((g, gi) => {
-          const sub = g.variables.filter((v) => grads[v.name]).map((v) => ({ name: v.name, tensor: grads[v.name] }));
+          // A penalised kernel the loss does not reach still decays, as it would with the penalty
+          // in the loss; its zero gradient stands in for the missing one.
+          const zeros: tf.Tensor[] = [];
+          const sub = g.variables
+            .filter((v) => grads[v.name] || (foldL2 && kernelNames.has(v.name)))
+            .map((v) => ({ name: v.name, tensor: grads[v.name] ?? zeros[zeros.push(tf.zerosLike(v)) - 1] }));
           optimizers[gi].applyGradients(sub);
+          tf.dispose(zeros);
         });
         tf.dispose(Object.values(grads));
         lossSum += (loss.dataSync()[0] + penalty) * idx.length;
