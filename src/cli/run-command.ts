@@ -1,6 +1,6 @@
 import type { ExperimentConfig } from '../config/experiment.js';
 import { runExperiment } from '../pipeline/experiment.js';
-import { toMetricsJson } from '../pipeline/metrics-json.js';
+import { describeCompute, toMetricsJson } from '../pipeline/metrics-json.js';
 import { silentProgress } from '../util/progress.js';
 import { terminalProgress } from './progress.js';
 import { resultsTable } from './table.js';
@@ -28,5 +28,5 @@ export async function runAndPrint(cfg: ExperimentConfig, flags: RunFlags): Promi
   process.stdout.write(`Threshold ${cfg.evaluation.threshold} on predicted probability; CI: stratified bootstrap, ${cfg.evaluation.bootstrapResamples} resamples.\n`);
   process.stdout.write(`Run record (config, metrics.json, predictions.csv, models/): ${result.runDir}\n`);
   process.stdout.write(`Report: ${result.report.html} (model card: ${result.report.modelCardMarkdown})\n`);
-  process.stdout.write(`Backend ${result.compute.backend}, ${result.seconds.toFixed(1)} s.\n`);
+  process.stdout.write(`Backend ${describeCompute(toMetricsJson(result))}; ${result.seconds.toFixed(1)} s.\n`);
 }
