@@ -312,5 +312,21 @@ describe('native kernels', { skip }, () => {
     assert.throws(() => k.gemm(heap, false, false, 4, 4, 4, 0, 4, 8, 1, 0, 0, 0, 0), /outside the wasm heap/);
     assert.throws(() => k.conv(heap, 0, 0, 0, 0, new Int32Array(3)), /geometry must be an Int32Array of 15/);
     assert.throws(() => k.adam(heap, 0, 0, 0, 0, 0, 0, 0, 17, 0.1, 0.9, 0.1, 0.999, 0.001, 1e-7, 0.1, 0.001, 0), /outside the wasm heap/);
+    assert.throws(() => k.maxPoolGrad(heap, 0, 0, 0, new Int32Array(5)), /pool geometry must be an Int32Array of 12/);
+    // One pixel with 20,000 channels: in the heap, but past the per-window scratch limit.
+    const wide = new Float32Array(20_000);
+    assert.throws(() => k.maxPoolGrad(wide, 0, 0, 0, Int32Array.from([1, 1, 1, 20_000, 1, 1, 1, 1, 1, 1, 0, 0])), /at most 16384 channels/);
+    assert.throws(() => k.reluGrad(heap, 0, 8, 12, 8), /outside the wasm heap/);
+  });
+
+  it('folding an L2 penalty where the fused kernel is missing is refused, naming the backend', async () => {
+    await tf.setBackend('cpu');
+    try {
+      const opt = new FusedAdamOptimizer(0.1);
+      assert.throws(() => opt.foldL2(['w'], 0.01), /no MedtlAdam kernel on backend 'cpu'/);
+      opt.dispose();
+    } finally {
+      await tf.setBackend('wasm');
+    }
   });
 });

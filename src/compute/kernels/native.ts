@@ -150,6 +150,13 @@ function conv2D(name: string, args: WasmKernelArgs<ConvAttrs, ConvInputs>): tf.T
   return out;
 }
 
+/** Runs one native convolution kind into a fresh output of `outShape` (zero-sized shapes skip the call). */
+function nativeConv(backend: BackendWasm, kind: 0 | 1 | 2, a: tf.TensorInfo, b: tf.TensorInfo, outShape: number[], info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const out = backend.makeOutput(outShape, 'float32');
+  if (prod(outShape) > 0) native!.conv(heapF32(backend), kind, f32Offset(backend, a), f32Offset(backend, b), f32Offset(backend, out), geometry(info));
+  return out;
+}
+
 function backpropFilter(args: WasmKernelArgs<tf.Conv2DBackpropFilterAttrs>): tf.TensorInfo {
   const { backend, attrs } = args;
   const { x, dy } = args.inputs;
@@ -157,10 +164,7 @@ function backpropFilter(args: WasmKernelArgs<tf.Conv2DBackpropFilterAttrs>): tf.
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
   );
-  const out = backend.makeOutput([...attrs.filterShape], 'float32');
-  if (prod(attrs.filterShape) === 0) return out;
-  native!.conv(heapF32(backend), 1, f32Offset(backend, x), f32Offset(backend, dy), f32Offset(backend, out), geometry(info));
-  return out;
+  return nativeConv(backend, 1, x, dy, [...attrs.filterShape], info);
 }
 
 function backpropInput(args: WasmKernelArgs<tf.Conv2DBackpropInputAttrs>): tf.TensorInfo {
@@ -170,10 +174,18 @@ function backpropInput(args: WasmKernelArgs<tf.Conv2DBackpropInputAttrs>): tf.Te
   const info = tf.backend_util.computeConv2DInfo(
     attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
   );
-  const out = backend.makeOutput([...attrs.inputShape], 'float32');
-  if (prod(attrs.inputShape) === 0) return out;
-  native!.conv(heapF32(backend), 2, f32Offset(backend, dy), f32Offset(backend, filter), f32Offset(backend, out), geometry(info));
-  return out;
+  return nativeConv(backend, 2, dy, filter, [...attrs.inputShape], info);
+}
+
+/** One native Adam step from p, g, m, v into the given outputs (which may be m and v themselves). */
+function runAdam(backend: BackendWasm, inputs: tf.TensorInfo[], outputs: tf.TensorInfo[], n: number, attrs: AdamKernelAttrs): void {
+  const [p, g, m, v] = inputs.map((t) => f32Offset(backend, t));
+  const [p2, m2, v2] = outputs.map((t) => f32Offset(backend, t));
+  native!.adam(
+    heapF32(backend), p, g, m, v, p2, m2, v2, n,
+    // 1 − β is rounded from double as TF.js rounds its JS-side constant.
+    attrs.learningRate, attrs.beta1, 1 - attrs.beta1, attrs.beta2, 1 - attrs.beta2, attrs.epsilon, attrs.oneMinusAccBeta1, attrs.oneMinusAccBeta2, attrs.l2 ?? 0,
+  );
 }
 
 function adam(args: WasmKernelArgs<AdamKernelAttrs>): tf.TensorInfo[] {
@@ -186,13 +198,7 @@ function adam(args: WasmKernelArgs<AdamKernelAttrs>): tf.TensorInfo[] {
     }
   }
   const outs = [backend.makeOutput(p.shape, 'float32'), backend.makeOutput(p.shape, 'float32'), backend.makeOutput(p.shape, 'float32')];
-  if (n === 0) return outs;
-  const off = (t: tf.TensorInfo) => f32Offset(backend, t);
-  native!.adam(
-    heapF32(backend), off(p), off(g), off(m), off(v), off(outs[0]), off(outs[1]), off(outs[2]), n,
-    // 1 − β is rounded from double as TF.js rounds its JS-side constant.
-    attrs.learningRate, attrs.beta1, 1 - attrs.beta1, attrs.beta2, 1 - attrs.beta2, attrs.epsilon, attrs.oneMinusAccBeta1, attrs.oneMinusAccBeta2, attrs.l2 ?? 0,
-  );
+  if (n > 0) runAdam(backend, [p, g, m, v], outs, n, attrs);
   return outs;
 }
 
@@ -275,14 +281,7 @@ export function nativeAdamStep(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.T
   // Only this optimizer holds its moments unless someone cloned them (clones share buffers).
   if (backend.refCount(m.dataId) !== 1 || backend.refCount(v.dataId) !== 1) return undefined;
   const out = backend.makeOutput([...p.shape], 'float32');
-  if (n > 0) {
-    const mo = f32Offset(backend, m);
-    const vo = f32Offset(backend, v);
-    native.adam(
-      heapF32(backend), f32Offset(backend, p), f32Offset(backend, g), mo, vo, f32Offset(backend, out), mo, vo, n,
-      attrs.learningRate, attrs.beta1, 1 - attrs.beta1, attrs.beta2, 1 - attrs.beta2, attrs.epsilon, attrs.oneMinusAccBeta1, attrs.oneMinusAccBeta2, attrs.l2 ?? 0,
-    );
-  }
+  if (n > 0) runAdam(backend, [p, g, m, v], [out, m, v], n, attrs);
   return tf.engine().makeTensorFromTensorInfo(out);
 }
 
