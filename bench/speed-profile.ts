@@ -94,7 +94,7 @@ function profile(label: string, unitsPerStep: number, calls: number, stepsPerRun
   }
   console.log(`\n${label}: ${ms.toFixed(1)} ms/step (${((unitsPerStep * 1000) / ms).toFixed(0)}/s while profiled); ` +
     `kernels ${(kernelMs / steps).toFixed(1)} ms in ${(kernelCalls / steps).toFixed(0)} calls, the rest is TF.js/JS overhead`);
-  for (const [k, v] of [...prof].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10)) {
+  for (const [k, v] of [...prof].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(process.env.PROFILE_TOP ?? 10))) {
     console.log(`  ${k.padEnd(64)} ${(v.ms / steps).toFixed(2).padStart(6)} ms/step  ${String(v.calls / steps).padStart(3)} calls`);
   }
 }

@@ -132,6 +132,51 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// Row-wise helpers over row-major [rows, n] blocks. Channel counts are small (8 to 64) and
+// known only at run time; inlining each loop with n a constant lets the compiler unroll and
+// vectorise across the row, where the generic loop pays its per-row overhead on 8 floats.
+#define WITH_WIDTH(n, CALL)       \
+  switch (n) {                    \
+    case 8: CALL(8); break;       \
+    case 16: CALL(16); break;     \
+    case 32: CALL(32); break;     \
+    case 64: CALL(64); break;     \
+    default: CALL(n); break;      \
+  }
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE void rows_bias_relu(float* restrict c, const float* restrict b, int64_t rows, const int64_t n, int relu) {
+  for (int64_t r = 0; r < rows; r++, c += n) {
+    if (b != NULL)
+      for (int64_t j = 0; j < n; j++) c[j] += b[j];
+    if (relu)
+      for (int64_t j = 0; j < n; j++) c[j] = c[j] > 0 ? c[j] : 0;
+  }
+}
+
+INLINE void rows_sum(const float* restrict x, float* restrict out, int64_t rows, const int64_t n) {
+  for (int64_t j = 0; j < n; j++) out[j] = 0.0f;
+  for (int64_t i = 0; i < rows; i++, x += n)
+    for (int64_t j = 0; j < n; j++) out[j] += x[j];
+}
+
+INLINE void rows_add(const float* restrict a, const float* restrict b, float* restrict o, int64_t rows, const int64_t n) {
+  for (int64_t i = 0; i < rows; i++, a += n, o += n)
+    for (int64_t j = 0; j < n; j++) o[j] = a[j] + b[j];
+}
+
+INLINE void rows_relu_grad_bias(const float* restrict dy, const float* restrict y, float* restrict g, float* restrict db,
+                                int64_t rows, const int64_t n) {
+  for (int64_t j = 0; j < n; j++) db[j] = 0.0f;
+  for (int64_t i = 0; i < rows; i++, dy += n, y += n, g += n) {
+    for (int64_t j = 0; j < n; j++) {
+      float s = y[j] > 0.0f ? 1.0f : (y[j] != y[j] ? y[j] : 0.0f);
+      g[j] = dy[j] * s;
+      db[j] += g[j];
+    }
+  }
+}
+
 enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_ELU = 3, ACT_SIGMOID = 4, ACT_LEAKY = 5, ACT_PRELU = 6 };
 
 // bias_act(heap, cOff, rows, n, biasOff (-1: none), act, alpha, preluOff (-1: none), preluLen)
@@ -149,6 +194,15 @@ static napi_value bias_act(napi_env env, napi_callback_info info) {
   if (!in_heap(env, hl, co, rows * n)) return NULL;
   if (bo >= 0 && !in_heap(env, hl, bo, n)) return NULL;
   if (po >= 0 && (pl <= 0 || !in_heap(env, hl, po, pl))) return NULL;
+  if (act == ACT_LINEAR || act == ACT_RELU) {
+    float* c = heap + co;
+    const float* b = bo >= 0 ? heap + bo : NULL;
+    int relu = act == ACT_RELU;
+#define BIAS_RELU(w) rows_bias_relu(c, b, rows, w, relu)
+    WITH_WIDTH(n, BIAS_RELU)
+#undef BIAS_RELU
+    return NULL;
+  }
   for (int64_t r = 0; r < rows; r++) {
     float* c = heap + co + r * n;
     if (bo >= 0) {
@@ -413,6 +467,55 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// One image of the common 2x2, stride-2 pool over whole tiles. Inlined with C a constant, each
+// window's compare-and-select becomes a few vector instructions (the general loop below spends
+// more on its per-window bookkeeping than on the arithmetic when C is small).
+static inline __attribute__((always_inline)) void pool2_grad_image(const float* restrict x, const float* restrict dy,
+                                                                   float* restrict dx, int64_t W, int64_t OH,
+                                                                   int64_t OW, const int64_t C) {
+  for (int64_t oh = 0; oh < OH; oh++) {
+    for (int64_t ow = 0; ow < OW; ow++) {
+      int64_t o0 = (2 * oh * W + 2 * ow) * C, o2 = o0 + W * C;
+      const float* g = dy + (oh * OW + ow) * C;
+      for (int64_t c = 0; c < C; c++) {
+        float v0 = x[o0 + c], v1 = x[o0 + C + c], v2 = x[o2 + c], v3 = x[o2 + C + c];
+        // First strictly greater wins, from -inf, as in the general loop (NaN never wins).
+        float b = -INFINITY;
+        int k = -1;
+        if (v0 > b) b = v0, k = 0;
+        if (v1 > b) b = v1, k = 1;
+        if (v2 > b) b = v2, k = 2;
+        if (v3 > b) b = v3, k = 3;
+        float gc = g[c];
+        dx[o0 + c] = k == 0 ? gc : 0.0f;
+        dx[o0 + C + c] = k == 1 ? gc : 0.0f;
+        dx[o2 + c] = k == 2 ? gc : 0.0f;
+        dx[o2 + C + c] = k == 3 ? gc : 0.0f;
+      }
+    }
+  }
+}
+
+static void pool2_grad(const float* x, const float* dy, float* dx, int64_t N, int64_t H, int64_t W, int64_t C,
+                       int64_t OH, int64_t OW) {
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (N > 1 && N * H * W * C >= 262144)
+  for (int64_t n = 0; n < N; n++) {
+    const float* xi = x + n * H * W * C;
+    const float* gi = dy + n * OH * OW * C;
+    float* di = dx + n * H * W * C;
+    switch (C) {
+      case 1: pool2_grad_image(xi, gi, di, W, OH, OW, 1); break;
+      case 2: pool2_grad_image(xi, gi, di, W, OH, OW, 2); break;
+      case 4: pool2_grad_image(xi, gi, di, W, OH, OW, 4); break;
+      case 8: pool2_grad_image(xi, gi, di, W, OH, OW, 8); break;
+      case 16: pool2_grad_image(xi, gi, di, W, OH, OW, 16); break;
+      case 32: pool2_grad_image(xi, gi, di, W, OH, OW, 32); break;
+      case 64: pool2_grad_image(xi, gi, di, W, OH, OW, 64); break;
+      default: pool2_grad_image(xi, gi, di, W, OH, OW, C); break;
+    }
+  }
+}
+
 // max_pool_grad(heap, xOff, dyOff, dxOff, geom Int32Array(12): batch, inH, inW, C, outH, outW,
 // filterH, filterW, strideH, strideW, padTop, padLeft). Each window's gradient goes to its
 // arg-max; ties and NaNs follow the cpu backend: the first strictly greater element in row-major
@@ -449,6 +552,10 @@ static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
   // element they cover, so each element is written once, in place of zero-fill plus scatter.
   int tiled = FH == SH && FW == SW && PT == 0 && PL == 0 && OH * SH <= H && OW * SW <= W;
   if (!tiled || OH * SH != H || OW * SW != W) memset(dx, 0, sizeof(float) * (size_t)xLen);
+  if (tiled && FH == 2 && FW == 2) {
+    pool2_grad(x, dy, dx, N, H, W, C, OH, OW);
+    return NULL;
+  }
   // Images are independent (no window crosses one), so they split across threads; each thread
   // keeps its own per-channel scratch.
 #pragma omp parallel for num_threads(g_threads) schedule(static) if (N > 1 && xLen >= 262144)
@@ -513,11 +620,9 @@ static napi_value sum_rows(napi_env env, napi_callback_info info) {
   if (!in_heap(env, hl, xo, rows * cols) || !in_heap(env, hl, oo, cols)) return NULL;
   float* out = heap + oo;
   const float* x = heap + xo;
-  for (int64_t j = 0; j < cols; j++) out[j] = 0.0f;
-  for (int64_t i = 0; i < rows; i++) {
-    const float* r = x + i * cols;
-    for (int64_t j = 0; j < cols; j++) out[j] += r[j];
-  }
+#define SUM(w) rows_sum(x, out, rows, w)
+  WITH_WIDTH(cols, SUM)
+#undef SUM
   return NULL;
 }
 
@@ -531,11 +636,11 @@ static napi_value add_rows(napi_env env, napi_callback_info info) {
   int64_t ao = i64(env, a[1]), bo = i64(env, a[2]), oo = i64(env, a[3]), rows = i64(env, a[4]), n = i64(env, a[5]);
   if (!in_heap(env, hl, ao, rows * n) || !in_heap(env, hl, bo, n) || !in_heap(env, hl, oo, rows * n)) return NULL;
   const float* b = heap + bo;
-  for (int64_t i = 0; i < rows; i++) {
-    const float* restrict r = heap + ao + i * n;
-    float* restrict o = heap + oo + i * n;
-    for (int64_t j = 0; j < n; j++) o[j] = r[j] + b[j];
-  }
+  const float* r = heap + ao;
+  float* o = heap + oo;
+#define ADD(w) rows_add(r, b, o, rows, w)
+  WITH_WIDTH(n, ADD)
+#undef ADD
   return NULL;
 }
 
@@ -556,6 +661,31 @@ static napi_value relu_grad(napi_env env, napi_callback_info info) {
     float s = x[i] > 0.0f ? 1.0f : (x[i] != x[i] ? x[i] : 0.0f);
     out[i] = dy[i] * s;
   }
+  return NULL;
+}
+
+// relu_grad_bias(heap, dyOff, yOff, gOff, dbOff, rows, cols): g = dy·step(y) over a row-major
+// [rows, cols] block (TF.js's ReLU gradient, NaN in y passing through) and db = the column sums of
+// g, accumulated row by row exactly as sum_rows does, so a fused layer's gradients keep the bits
+// of the unfused ReLU-gradient-then-Sum pair.
+static napi_value relu_grad_bias(napi_env env, napi_callback_info info) {
+  napi_value a[7];
+  if (!get_args(env, info, 7, a)) return NULL;
+  int64_t hl;
+  float* heap = heap_of(env, a[0], &hl);
+  if (heap == NULL) return NULL;
+  int64_t go = i64(env, a[1]), yo = i64(env, a[2]), oo = i64(env, a[3]), bo = i64(env, a[4]), rows = i64(env, a[5]),
+          cols = i64(env, a[6]);
+  int64_t n = rows * cols;
+  if (!in_heap(env, hl, go, n) || !in_heap(env, hl, yo, n) || !in_heap(env, hl, oo, n) || !in_heap(env, hl, bo, cols))
+    return NULL;
+  const float* dy = heap + go;
+  const float* y = heap + yo;
+  float* g = heap + oo;
+  float* db = heap + bo;
+#define RGB(w) rows_relu_grad_bias(dy, y, g, db, rows, w)
+  WITH_WIDTH(cols, RGB)
+#undef RGB
   return NULL;
 }
 
@@ -631,6 +761,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"addRows", NULL, add_rows, NULL, NULL, NULL, napi_default, NULL},
       {"sumSquares", NULL, sum_squares, NULL, NULL, NULL, napi_default, NULL},
       {"reluGrad", NULL, relu_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"reluGradBias", NULL, relu_grad_bias, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"convEngine", NULL, conv_engine, NULL, NULL, NULL, napi_default, NULL},
       {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},

@@ -128,8 +128,10 @@ async function useWasm(threads: number | undefined, notes: string[]): Promise<{ 
     return { threads: wasm.getThreadsCount(), patches };
   }
   const { registerNativeKernels } = await import('./kernels/native.js');
+  const { installFusedTraining } = await import('./kernels/fused-train.js');
   const { MAX_WASM_THREADS } = await import('./wasm-threads.js');
   patches.push(...registerNativeKernels(native.kernels));
+  installFusedTraining();
   // The same cap as the wasm pool, so a thread count means the same with and without the addon.
   const count = Math.min(want, MAX_WASM_THREADS);
   native.kernels.setThreads(count);

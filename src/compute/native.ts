@@ -17,6 +17,8 @@ export interface NativeKernels {
   adam(heap: Float32Array, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, c1: number, c2: number, l2: number): void;
   /** out = dy·step(x), TF.js's ReLU gradient, over n floats. */
   reluGrad(heap: Float32Array, dyOff: number, xOff: number, outOff: number, n: number): void;
+  /** g = dy·step(y) over a row-major [rows, cols] block and db = g's column sums (summed as sumRows does). */
+  reluGradBias(heap: Float32Array, dyOff: number, yOff: number, gOff: number, dbOff: number, rows: number, cols: number): void;
   /** Sum of squares of n floats (in double). */
   sumSquares(heap: Float32Array, off: number, n: number): number;
   /** Max-pool gradient by arg-max scatter; geometry is [batch, inH, inW, C, outH, outW, fH, fW, sH, sW, padTop, padLeft]. */

@@ -172,6 +172,11 @@ describe('native kernels', { skip }, () => {
     ['2x2 stride 2 with a leftover row and column', [2, 9, 7, 3], 2, 2, 'valid'],
     ['3x3 stride 2 same (overlapping, padded)', [2, 9, 7, 3], 3, 2, 'same'],
     ['3x3 stride 1 valid', [1, 6, 6, 17], 3, 1, 'valid'],
+    // The 2x2 tiled path is specialised for 1, 2, 4, 8, 16, 32 and 64 channels.
+    ['2x2 stride 2, 1 channel', [2, 6, 6, 1], 2, 2, 'valid'],
+    ['2x2 stride 2, 8 channels, leftover row and column', [2, 7, 9, 8], 2, 2, 'valid'],
+    ['2x2 stride 2, 16 channels', [3, 4, 4, 16], 2, 2, 'valid'],
+    ['2x2 stride 2, 64 channels', [1, 4, 6, 64], 2, 2, 'valid'],
   ] as const) {
     it(`maxPool gradient: ${label}`, () => {
       const x = normal(`mp:${label}`, shape);
@@ -183,6 +188,29 @@ describe('native kernels', { skip }, () => {
   it('maxPool gradient ties go to the first element of the window, as on cpu', () => {
     const r = onBoth(() => tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid')))(tf.ones([1, 4, 4, 2])));
     assert.deepEqual(r.wasm, r.cpu);
+  });
+
+  it('maxPool gradient with NaN and -Infinity in 8-channel windows matches cpu bit for bit', () => {
+    const x = normal('mp:nan', [1, 4, 4, 8]);
+    // Window (0,0) channel 0: a NaN first; window (0,1) channel 3: all -Infinity; window (1,1): ties.
+    x.values[0] = Number.NaN;
+    for (const [h, w] of [[0, 2], [0, 3], [1, 2], [1, 3]]) x.values[(h * 4 + w) * 8 + 3] = -Infinity;
+    for (const [h, w] of [[2, 2], [2, 3], [3, 2], [3, 3]]) x.values[(h * 4 + w) * 8 + 5] = 9;
+    const r = onBoth(() => tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid')))(tensorOf(x)));
+    for (let i = 0; i < r.cpu.length; i++) assert.ok(Object.is(r.wasm[i], r.cpu[i]), `element ${i}: ${r.wasm[i]} vs ${r.cpu[i]}`);
+  });
+
+  it('bias add, bias + ReLU and leading-axis sums at the specialised widths (8 to 64) and others', () => {
+    for (const n of [8, 16, 32, 64, 12]) {
+      const x = normal(`w:x${n}`, [3, 5, n]);
+      const b = normal(`w:b${n}`, [n]);
+      const add = onBoth(() => tf.add(tensorOf(x), tensorOf(b)));
+      assert.deepEqual(add.wasm, add.cpu, `add ${n}`);
+      assertClose(onBoth(() => tf.sum(tensorOf(x), [0, 1])), TOL, `sum ${n}`);
+      const a = normal(`w:a${n}`, [7, 9]);
+      const w = normal(`w:m${n}`, [9, n]);
+      assertClose(onBoth(() => tf.fused.matMul({ a: tensorOf(a) as tf.Tensor2D, b: tensorOf(w) as tf.Tensor2D, bias: tensorOf(b), activation: 'relu' })), TOL, `matMul bias relu ${n}`);
+    }
   });
 
   it('sum over leading axes (bias gradients) and over other axes', () => {

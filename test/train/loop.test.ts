@@ -71,3 +71,27 @@ test('dihedral augmentation permutes pixels within each image and is seeded', ()
   }
   assert.throws(() => dihedralAugment(new Float32Array(6), 1, 2, 3, 1, new Rng(1)), /square images, got 2x3/);
 });
+
+test('dihedral augmentation yields exactly the 8 rotations and reflections, channels kept together', () => {
+  const h = 3;
+  const base = Array.from({ length: h * h }, (_, i) => i);
+  // The dihedral group of the square, from a 90° rotation and a mirror written out independently.
+  const rot = (im: number[]) => im.map((_, p) => im[(h - 1 - (p % h)) * h + Math.floor(p / h)]);
+  const mirror = (im: number[]) => im.map((_, p) => im[Math.floor(p / h) * h + (h - 1 - (p % h))]);
+  const group = new Set<string>();
+  let im = base;
+  for (let r = 0; r < 4; r++, im = rot(im)) [im, mirror(im)].forEach((g) => group.add(g.join()));
+  assert.equal(group.size, 8);
+  const n = 200;
+  const data = new Float32Array(n * h * h * 2);
+  for (let i = 0; i < n; i++) base.forEach((v, p) => data.set([v, -v - 1], (i * h * h + p) * 2));
+  dihedralAugment(data, n, h, h, 2, new Rng(11));
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const img = data.subarray(i * h * h * 2, (i + 1) * h * h * 2);
+    const first = Array.from({ length: h * h }, (_, p) => img[p * 2]);
+    for (let p = 0; p < h * h; p++) assert.equal(img[p * 2 + 1], -img[p * 2] - 1, `image ${i} pixel ${p}: channels split`);
+    seen.add(first.join());
+  }
+  assert.deepEqual([...seen].sort(), [...group].sort());
+});

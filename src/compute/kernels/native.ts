@@ -18,6 +18,8 @@ export const NATIVE_PATCHES = {
   input: 'native:Conv2DBackpropInput=openblas+col2im',
   adam: 'native:MedtlAdam=fused',
   reluGrad: 'native:MedtlReluGrad=fused (Relu gradient)',
+  convBiasRelu: 'native:fused.conv2d=conv+bias+relu while training',
+  matMulBiasRelu: 'native:fused.matMul=matmul+bias+relu while training',
   maxPoolGrad: 'native:MaxPoolGrad=argmax-scatter',
   sum: 'native:Sum=leading-axes',
   add: 'native:Add=bias-rows',
@@ -27,6 +29,15 @@ export const NATIVE_PATCHES = {
 
 /** Name of the fused ReLU-gradient kernel (inputs dy, x; output dy·step(x)). */
 export const RELU_GRAD_KERNEL = 'MedtlReluGrad';
+
+/** Name of the convolution + bias + ReLU kernel used while training (inputs x, filter, bias; FusedConv2D's attributes). */
+export const CONV_BIAS_RELU_KERNEL = 'MedtlConv2DBiasRelu';
+
+/** Name of the matmul + bias + ReLU kernel used while training (inputs a, b, bias; _FusedMatMul's attributes). */
+export const MATMUL_BIAS_RELU_KERNEL = 'MedtlMatMulBiasRelu';
+
+/** Name of the ReLU-and-bias gradient kernel (inputs dy, y; outputs g = dy·step(y) and g's column sums). */
+export const RELU_GRAD_BIAS_KERNEL = 'MedtlReluGradBias';
 
 /** Name of the fused Adam kernel (inputs p, g, m, v; outputs p', m', v'). */
 export const ADAM_KERNEL = 'MedtlAdam';
@@ -301,6 +312,23 @@ function reluGrad(args: WasmKernelArgs<tf.NamedAttrMap>): tf.TensorInfo {
   return out;
 }
 
+function reluGradBias(args: WasmKernelArgs<tf.NamedAttrMap>): tf.TensorInfo[] {
+  const { backend } = args;
+  const { dy, y } = args.inputs;
+  if (dy.dtype !== 'float32' || y.dtype !== 'float32' || y.shape.length < 1 || !tf.util.arraysEqual(dy.shape, y.shape)) {
+    throw new Error(`${RELU_GRAD_BIAS_KERNEL}: dy and y must be float32 of one shape, got ${dy.dtype} [${dy.shape.join(', ')}] and ${y.dtype} [${y.shape.join(', ')}]`);
+  }
+  const cols = y.shape[y.shape.length - 1];
+  const g = backend.makeOutput([...y.shape], 'float32');
+  const db = backend.makeOutput([cols], 'float32');
+  const n = prod(y.shape);
+  if (cols > 0) {
+    const heap = heapF32(backend);
+    native!.reluGradBias(heap, f32Offset(backend, dy), f32Offset(backend, y), f32Offset(backend, g), f32Offset(backend, db), n / cols, cols);
+  }
+  return [g, db];
+}
+
 /**
  * TF.js's ReLU gradient, dy·cast(step(x)), as one kernel where the backend has it: three kernels
  * and two temporaries per ReLU per step otherwise. The formula is the same, so is every bit.
@@ -356,6 +384,12 @@ export function registerNativeKernels(kernels: NativeKernels): string[] {
     replace(tf.Cast, (a) => cast(a as WasmKernelArgs<tf.CastAttrs>));
     replace(ADAM_KERNEL, (a) => adam(a as unknown as WasmKernelArgs<AdamKernelAttrs, KernelInputs>));
     replace(RELU_GRAD_KERNEL, (a) => reluGrad(a as WasmKernelArgs<tf.NamedAttrMap>));
+    replace(RELU_GRAD_BIAS_KERNEL, (a) => reluGradBias(a as WasmKernelArgs<tf.NamedAttrMap>));
+    // FusedConv2D and _FusedMatMul fall back to wasm for what the addon does not cover; so do these.
+    previous.set(CONV_BIAS_RELU_KERNEL, previous.get(tf.FusedConv2D)!);
+    previous.set(MATMUL_BIAS_RELU_KERNEL, previous.get(tf._FusedMatMul)!);
+    replace(CONV_BIAS_RELU_KERNEL, (a) => conv2D(CONV_BIAS_RELU_KERNEL, a as WasmKernelArgs<ConvAttrs, ConvInputs>));
+    replace(MATMUL_BIAS_RELU_KERNEL, (a) => matMul(MATMUL_BIAS_RELU_KERNEL, a as WasmKernelArgs<MatMulAttrs, MatMulInputs>));
     tf.registerGradient(reluGradConfig);
   }
   return Object.values(NATIVE_PATCHES);
