@@ -15,9 +15,10 @@
 
 // Declared here so the generic cblas.h (the Debian alternative) is enough at compile time.
 extern void openblas_set_num_threads(int);
-extern int openblas_get_num_threads(void);
 
-// Threads for medtl's own loops (OpenMP); OpenBLAS gets the same budget.
+// Threads for medtl's parallel work. All of it runs on OpenMP's one pool (medtl's loops, oneDNN,
+// and large GEMMs split across it); OpenBLAS itself stays on one thread, so no second pool of
+// spinning workers competes with OpenMP's for the cores.
 static int g_threads = 1;
 
 // Convolutions go to oneDNN where it was compiled in (and MEDTL_ONEDNN is not 0), else to
@@ -32,22 +33,43 @@ static int use_onednn(void) {
   return g_onednn;
 }
 
-// Products under this many multiply-adds run on one thread: waking OpenBLAS's sleeping pool
-// costs more than it saves on them (threading every product made a 2-thread fusion_train step
-// 13.3 ms against 10.2 ms, and a 9 M multiply-add convolution took twice as long).
+// Products under this many multiply-adds run on one thread: splitting them costs more in
+// hand-off than it saves (threading every product made a 2-thread fusion_train step 13.3 ms
+// against 10.2 ms, and a 9 M multiply-add convolution took twice as long).
 #define THREADED_GEMM_MIN_MACS ((double)(1 << 24))
 
-// `pooled` is 0 inside medtl's own parallel regions, where OpenBLAS is already on one thread and
-// its thread count must not be touched.
-static void sgemm_sized(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float beta,
-                        float* c, int pooled) {
-  int serial = pooled && g_threads > 1 && (double)m * (double)n * (double)k < THREADED_GEMM_MIN_MACS;
-  if (serial) openblas_set_num_threads(1);
+static void sgemm_block(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+                        int64_t ldb, float beta, float* c, int64_t ldc) {
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.0f,
-              a, ta ? (int)m : (int)k, b, tb ? (int)k : (int)n, beta, c, (int)n);
-  if (serial) openblas_set_num_threads(g_threads);
+              a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
 }
 
+// Row-major C = op(A) op(B) (+ beta C). Large products outside medtl's own parallel regions
+// (`pooled`) split C into one block of rows (or of columns, when C is wide) per thread, each a
+// single-threaded OpenBLAS call on its slice of A (or B).
+static void sgemm_sized(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float beta,
+                        float* c, int pooled) {
+  int64_t lda = ta ? m : k, ldb = tb ? k : n;
+  int T = pooled && g_threads > 1 && (double)m * (double)n * (double)k >= THREADED_GEMM_MIN_MACS ? g_threads : 1;
+  int byRows = m >= n;
+  int64_t len = byRows ? m : n;
+  if (T > len) T = (int)len;
+  if (T <= 1) {
+    sgemm_block(ta, tb, m, n, k, a, lda, b, ldb, beta, c, n);
+    return;
+  }
+#pragma omp parallel for num_threads(T) schedule(static)
+  for (int t = 0; t < T; t++) {
+    int64_t lo = len * t / T, hi = len * (t + 1) / T;
+    if (byRows) {
+      // Rows lo..hi of op(A): rows of A, or columns of A when it is transposed.
+      sgemm_block(ta, tb, hi - lo, n, k, ta ? a + lo : a + lo * k, lda, b, ldb, beta, c + lo * n, n);
+    } else {
+      // Columns lo..hi of op(B): columns of B, or rows of B when it is transposed.
+      sgemm_block(ta, tb, m, hi - lo, k, a, lda, tb ? b + lo * k : b + lo, ldb, beta, c + lo, n);
+    }
+  }
+}
 
 // Patch matrices are built in chunks of whole images of about this many floats (1 MiB), so a
 // chunk is still in L2 cache when the GEMM reads it back.
@@ -369,7 +391,7 @@ static napi_value conv(napi_env env, napi_callback_info info) {
   int64_t chunk = pointwise ? g.batch : images_per_chunk(&g);
   int64_t chunks = (g.batch + chunk - 1) / chunk;
   // Several chunks: one thread per chunk, each with single-threaded GEMMs (small products lose
-  // more to OpenBLAS's thread hand-off than they gain). One chunk: OpenBLAS threads the product.
+  // more to a thread hand-off than they gain). One chunk: sgemm_sized splits the product.
   int T = g_threads < chunks ? g_threads : (int)chunks;
   if ((double)g.batch * (double)P * (double)K * (double)g.outC < 2 * THREADED_GEMM_MIN_MACS) T = 1;
   int64_t colsLen = pointwise ? 0 : chunk * P * K;
@@ -383,7 +405,6 @@ static napi_value conv(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "MEDTL_NATIVE", "medtl native: out of memory for the convolution patch matrix");
     return NULL;
   }
-  if (T > 1) openblas_set_num_threads(1);
 #pragma omp parallel for num_threads(T) schedule(static)
   for (int64_t ci = 0; ci < chunks; ci++) {
     int t = omp_get_thread_num();
@@ -412,7 +433,6 @@ static napi_value conv(napi_env env, napi_callback_info info) {
       if (!pointwise) col2im_add(mine, &g, n0, n1, heap + oo);
     }
   }
-  if (T > 1) openblas_set_num_threads(g_threads);
   if (partial != NULL) {
     float* dw = heap + oo;
     for (int t = 0; t < T - 1; t++)
@@ -711,7 +731,7 @@ static napi_value set_threads(napi_env env, napi_callback_info info) {
   int64_t t = i64(env, a[0]);
   if (t >= 1) {
     g_threads = (int)t;
-    openblas_set_num_threads((int)t);
+    openblas_set_num_threads(1);
     // oneDNN runs on OpenMP's default team.
     omp_set_num_threads((int)t);
   }
@@ -721,7 +741,7 @@ static napi_value set_threads(napi_env env, napi_callback_info info) {
 static napi_value get_threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
-  napi_create_int32(env, openblas_get_num_threads(), &out);
+  napi_create_int32(env, g_threads, &out);
   return out;
 }
 

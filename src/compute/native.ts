@@ -65,9 +65,6 @@ export function loadNative(): NativeLoad {
     return cached;
   }
   try {
-    // OpenMP reads this when the addon loads. Spinning idle workers would take a core from the
-    // JS thread between kernels; passive ones sleep.
-    process.env.OMP_WAIT_POLICY ??= 'passive';
     const kernels = createRequire(import.meta.url)(path) as NativeKernels;
     cached = { ok: true, kernels, path };
   } catch (e) {
