@@ -365,11 +365,20 @@ static void col2im_add(const float* restrict cols, const Geom* g, int64_t n0, in
 
 typedef enum { CONV_FORWARD, CONV_FILTER, CONV_INPUT } ConvKind;
 
+static void conv_epilogue(float* y, const float* bias, int64_t rows, int64_t n, int relu) {
+  if (bias == NULL && !relu) return;
+#define BIAS_RELU(w) rows_bias_relu(y, bias, rows, w, relu)
+  WITH_WIDTH(n, BIAS_RELU)
+#undef BIAS_RELU
+}
+
 // conv(heap, kind, aOff, bOff, outOff, geom): forward (x, w -> y), filter gradient (x, dy -> dw)
 // or input gradient (dy, w -> dx), all as GEMMs over the patch matrix.
 static napi_value conv(napi_env env, napi_callback_info info) {
-  napi_value a[6];
+  napi_value a[8];
+  size_t argc = 8;
   if (!get_args(env, info, 6, a)) return NULL;
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
   int64_t hl;
   float* heap = heap_of(env, a[0], &hl);
   if (heap == NULL) return NULL;
@@ -383,10 +392,23 @@ static napi_value conv(napi_env env, napi_callback_info info) {
            : kind == CONV_FILTER ? in_heap(env, hl, ao, xLen) && in_heap(env, hl, bo, yLen) && in_heap(env, hl, oo, wLen)
                                  : in_heap(env, hl, ao, yLen) && in_heap(env, hl, bo, wLen) && in_heap(env, hl, oo, xLen);
   if (!ok) return NULL;
+  // Forward only: an optional per-channel bias (offset, -1 none) and ReLU (1), applied here.
+  int64_t biasOff = kind == CONV_FORWARD && argc > 6 ? i64(env, a[6]) : -1;
+  int relu = kind == CONV_FORWARD && argc > 7 ? (int)i64(env, a[7]) : 0;
+  if (biasOff >= 0 && !in_heap(env, hl, biasOff, g.outC)) return NULL;
+  const float* bias = biasOff >= 0 ? heap + biasOff : NULL;
   if (kind == CONV_FILTER) memset(heap + oo, 0, sizeof(float) * (size_t)wLen);
   if (kind == CONV_INPUT) memset(heap + oo, 0, sizeof(float) * (size_t)xLen);
-  if (g.batch * P == 0 || K == 0 || g.outC == 0) return NULL;
-  if (use_onednn() && medtl_onednn_conv((int)kind, &g, heap + ao, heap + bo, heap + oo) == 0) return NULL;
+  if (g.batch * P == 0 || g.outC == 0) return NULL;
+  if (K == 0) {
+    // An empty filter: the products are zeros, and the forward epilogue still applies.
+    if (kind == CONV_FORWARD) {
+      memset(heap + oo, 0, sizeof(float) * (size_t)yLen);
+      conv_epilogue(heap + oo, bias, g.batch * P, g.outC, relu);
+    }
+    return NULL;
+  }
+  if (use_onednn() && medtl_onednn_conv((int)kind, &g, heap + ao, heap + bo, heap + oo, bias, relu) == 0) return NULL;
   int pointwise = is_pointwise(&g);
   int64_t chunk = pointwise ? g.batch : images_per_chunk(&g);
   int64_t chunks = (g.batch + chunk - 1) / chunk;
@@ -440,6 +462,7 @@ static napi_value conv(napi_env env, napi_callback_info info) {
   }
   free(cols);
   free(partial);
+  if (kind == CONV_FORWARD) conv_epilogue(heap + oo, bias, g.batch * P, g.outC, relu);
   return NULL;
 }
 

@@ -4,8 +4,8 @@
 #include "onednn.h"
 
 #ifndef MEDTL_HAVE_DNNL
-int medtl_onednn_conv(int kind, const Geom* g, const float* a, const float* b, float* out) {
-  (void)kind, (void)g, (void)a, (void)b, (void)out;
+int medtl_onednn_conv(int kind, const Geom* g, const float* a, const float* b, float* out, const float* bias, int relu) {
+  (void)kind, (void)g, (void)a, (void)b, (void)out, (void)bias, (void)relu;
   return 1;
 }
 int medtl_onednn_available(void) { return 0; }
@@ -21,6 +21,9 @@ typedef struct {
   int used;
   int kind;
   Geom g;
+  // Forward only: a per-channel bias and a ReLU applied by the convolution itself.
+  int bias, relu;
+  dnnl_memory_t bias_mem;
   dnnl_primitive_t prim;
   // Per role: 0 = first input, 1 = second input, 2 = output. `user` wraps the caller's buffer,
   // `blk` the cached blocked buffer; `reorder` is NULL when the layouts already agree.
@@ -52,6 +55,7 @@ static void free_entry(Entry* e) {
     if (e->blk[i]) dnnl_memory_destroy(e->blk[i]);
     free(e->buf[i]);
   }
+  if (e->bias_mem) dnnl_memory_destroy(e->bias_mem);
   memset(e, 0, sizeof *e);
 }
 
@@ -73,11 +77,13 @@ static int bind(Entry* e, int role, const dnnl_memory_desc_t* user, const dnnl_m
   return ok;
 }
 
-static int build(Entry* e, int kind, const Geom* g) {
+static int build(Entry* e, int kind, const Geom* g, int bias, int relu) {
   memset(e, 0, sizeof *e);
   e->used = 1;
   e->kind = kind;
   e->g = *g;
+  e->bias = bias;
+  e->relu = relu;
   dnnl_dims_t src_d = {g->batch, g->inC, g->inH, g->inW};
   dnnl_dims_t wei_d = {g->outC, g->inC, g->kH, g->kW};
   dnnl_dims_t dst_d = {g->batch, g->outC, g->outH, g->outW};
@@ -96,12 +102,31 @@ static int build(Entry* e, int kind, const Geom* g) {
       dnnl_memory_desc_init_by_tag(&wei_a, 4, wei_d, dnnl_f32, dnnl_format_tag_any) != dnnl_success ||
       dnnl_memory_desc_init_by_tag(&dst_a, 4, dst_d, dnnl_f32, dnnl_format_tag_any) != dnnl_success)
     return 0;
+  dnnl_dims_t bias_d = {g->outC};
+  dnnl_memory_desc_t bias_md;
+  if (bias && (dnnl_memory_desc_init_by_tag(&bias_md, 1, bias_d, dnnl_f32, dnnl_a) != dnnl_success ||
+               dnnl_memory_create(&e->bias_mem, &bias_md, engine, DNNL_MEMORY_NONE) != dnnl_success))
+    return 0;
   dnnl_convolution_desc_t fwd_d;
   if (dnnl_dilated_convolution_forward_desc_init(&fwd_d, dnnl_forward_training, dnnl_convolution_direct, &src_a, &wei_a,
-                                                 NULL, &dst_a, strides, dil, pad_l, pad_r) != dnnl_success)
+                                                 bias ? &bias_md : NULL, &dst_a, strides, dil, pad_l,
+                                                 pad_r) != dnnl_success)
     return 0;
+  // The ReLU runs as a post-op on the blocked output while it is still in cache.
+  dnnl_primitive_attr_t attr = NULL;
+  dnnl_post_ops_t ops = NULL;
+  if (relu && (dnnl_primitive_attr_create(&attr) != dnnl_success || dnnl_post_ops_create(&ops) != dnnl_success ||
+               dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f) != dnnl_success ||
+               dnnl_primitive_attr_set_post_ops(attr, ops) != dnnl_success)) {
+    if (ops) dnnl_post_ops_destroy(ops);
+    if (attr) dnnl_primitive_attr_destroy(attr);
+    return 0;
+  }
   dnnl_primitive_desc_t fwd_pd, pd;
-  if (dnnl_primitive_desc_create(&fwd_pd, &fwd_d, NULL, engine, NULL) != dnnl_success) return 0;
+  dnnl_status_t made = dnnl_primitive_desc_create(&fwd_pd, &fwd_d, attr, engine, NULL);
+  if (ops) dnnl_post_ops_destroy(ops);
+  if (attr) dnnl_primitive_attr_destroy(attr);
+  if (made != dnnl_success) return 0;
   int ok = 1;
   if (kind == 0) {
     pd = fwd_pd;
@@ -143,16 +168,20 @@ static int run_reorder(dnnl_primitive_t r, dnnl_memory_t from, dnnl_memory_t to)
   return dnnl_primitive_execute(r, stream, 2, a) == dnnl_success;
 }
 
-int medtl_onednn_conv(int kind, const Geom* g, const float* a, const float* b, float* out) {
+int medtl_onednn_conv(int kind, const Geom* g, const float* a, const float* b, float* out, const float* bias, int relu) {
   if (!init_engine()) return 1;
+  if (kind != 0) bias = NULL, relu = 0;
+  int has_bias = bias != NULL;
   Entry* e = NULL;
   for (int i = 0; i < CACHE_SIZE; i++)
-    if (cache[i].used && cache[i].kind == kind && memcmp(&cache[i].g, g, sizeof *g) == 0) e = &cache[i];
+    if (cache[i].used && cache[i].kind == kind && cache[i].bias == has_bias && cache[i].relu == relu &&
+        memcmp(&cache[i].g, g, sizeof *g) == 0)
+      e = &cache[i];
   if (e == NULL) {
     e = &cache[next_slot];
     next_slot = (next_slot + 1) % CACHE_SIZE;
     free_entry(e);
-    if (!build(e, kind, g)) {
+    if (!build(e, kind, g, has_bias, relu)) {
       free_entry(e);
       return 1;
     }
@@ -162,9 +191,14 @@ int medtl_onednn_conv(int kind, const Geom* g, const float* a, const float* b, f
     if (dnnl_memory_set_data_handle(e->user[r], ptrs[r]) != dnnl_success) return 1;
   for (int r = 0; r < 2; r++)
     if (e->reorder[r] && !run_reorder(e->reorder[r], e->user[r], e->blk[r])) return 1;
-  dnnl_exec_arg_t args[3];
+  dnnl_exec_arg_t args[4];
   for (int r = 0; r < 3; r++) args[r] = (dnnl_exec_arg_t){e->arg[r], e->blk[r] ? e->blk[r] : e->user[r]};
-  if (dnnl_primitive_execute(e->prim, stream, 3, args) != dnnl_success) return 1;
+  int nargs = 3;
+  if (has_bias) {
+    if (dnnl_memory_set_data_handle(e->bias_mem, (void*)bias) != dnnl_success) return 1;
+    args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, e->bias_mem};
+  }
+  if (dnnl_primitive_execute(e->prim, stream, nargs, args) != dnnl_success) return 1;
   if (e->reorder[2] && !run_reorder(e->reorder[2], e->blk[2], e->user[2])) return 1;
   return dnnl_stream_wait(stream) == dnnl_success ? 0 : 1;
 }

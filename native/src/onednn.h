@@ -11,7 +11,7 @@ typedef struct {
 // Runs one convolution kind (0 forward x,w->y; 1 filter gradient x,dy->dw; 2 input gradient
 // dy,w->dx) on NHWC/HWIO buffers through oneDNN's blocked-layout kernels. Returns 0 on success and
 // nonzero when oneDNN cannot do this geometry, in which case nothing was written.
-int medtl_onednn_conv(int kind, const Geom* g, const float* a, const float* b, float* out);
+int medtl_onednn_conv(int kind, const Geom* g, const float* a, const float* b, float* out, const float* bias, int relu);
 
 // Whether the oneDNN path was compiled in.
 int medtl_onednn_available(void);

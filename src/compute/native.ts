@@ -11,8 +11,8 @@ export interface NativeKernels {
   gemm(heap: Float32Array, transA: boolean, transB: boolean, m: number, n: number, k: number, aOff: number, bOff: number, cOff: number, batch: number, strideA: number, strideB: number, strideC: number, beta: number): void;
   /** Adds a per-column bias (biasOff -1: none) and applies an activation code to [rows, n] in place. */
   biasAct(heap: Float32Array, cOff: number, rows: number, n: number, biasOff: number, act: number, alpha: number, preluOff: number, preluLen: number): void;
-  /** NHWC convolution as GEMMs: kind 0 forward (x, w → y), 1 filter gradient (x, dy → dw), 2 input gradient (dy, w → dx). */
-  conv(heap: Float32Array, kind: 0 | 1 | 2, aOff: number, bOff: number, outOff: number, geometry: Int32Array): void;
+  /** NHWC convolution: kind 0 forward (x, w → y, plus an optional per-channel bias at biasOff and ReLU), 1 filter gradient (x, dy → dw), 2 input gradient (dy, w → dx). */
+  conv(heap: Float32Array, kind: 0 | 1 | 2, aOff: number, bOff: number, outOff: number, geometry: Int32Array, biasOff?: number, relu?: 0 | 1): void;
   /** One Adam step (TF.js's formula) from p, g, m, v into fresh outputs; c1, c2 are 1 − β^t; l2 > 0 adds the gradient of l2·Σp² first. */
   adam(heap: Float32Array, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, c1: number, c2: number, l2: number): void;
   /** out = dy·step(x), TF.js's ReLU gradient, over n floats. */

@@ -7,6 +7,7 @@ import { Rng } from '../util/random.js';
 import { dihedralAugment } from './augment.js';
 import { nativeSumSquares } from '../compute/kernels/native.js';
 import { adam } from './adam.js';
+import { weightedSigmoidCrossEntropy } from './loss.js';
 
 /** One phase of training: which layer groups learn, for how long, and how fast. */
 export interface TrainPhase {
@@ -142,7 +143,7 @@ export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet |
         const w = tf.tensor1d(idx.map((i) => (train.labels[i] === 1 ? weights.pos : weights.neg) * (sampleWeights ? sampleWeights[i] : 1)));
         const stepCtx: StepContext = { epoch, step, progress: (epoch * stepsPerEpoch + step) / (phase.epochs * stepsPerEpoch), indices: idx, inputs };
         const { value: loss, grads } = tf.variableGrads(() => {
-          let total = weightedLoss(forwardLogits(fm, inputs, true), y, w);
+          let total = weightedSigmoidCrossEntropy(forwardLogits(fm, inputs, true), y, w);
           if (phase.weightDecay > 0 && kernels.length > 0 && !foldL2) {
             const l2 = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
             total = tf.add(total, tf.mul(l2, phase.weightDecay));
@@ -198,16 +199,9 @@ export function evaluateLoss(fm: FusionModel, fs: FeatureSet, weights: { pos: nu
     const inputs = inputTensors(fm, fs, idx);
     const y = tf.tensor1d(idx.map((i) => fs.labels[i]));
     const w = tf.tensor1d(idx.map((i) => (fs.labels[i] === 1 ? weights.pos : weights.neg)));
-    const l = tf.tidy(() => weightedLoss(forwardLogits(fm, inputs, false), y, w));
+    const l = tf.tidy(() => weightedSigmoidCrossEntropy(forwardLogits(fm, inputs, false), y, w));
     sum += l.dataSync()[0] * idx.length;
     tf.dispose([l, y, w, ...inputs]);
   }
   return sum / fs.n;
-}
-
-/** Mean of per-sample weights times sigmoid cross-entropy on logits. */
-function weightedLoss(logits: tf.Tensor1D, labels: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
-  // max(z,0) - z*y + log(1 + exp(-|z|)) is the overflow-safe form of cross-entropy on logits.
-  const ce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, labels)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-  return tf.mean(tf.mul(ce, weights));
 }

@@ -7,6 +7,7 @@ import { dannLambda, gradientReversal } from './domain-losses.js';
 import { embed, embeddingWidth } from './embedding.js';
 import { parseStrategyOptions } from './options.js';
 import type { TransferStrategy } from './types.js';
+import { weightedSigmoidCrossEntropy } from '../train/loss.js';
 
 /** A small MLP that tells source (0) from target (1) embeddings; its variables live outside the fusion model. */
 export class DomainClassifier {
@@ -59,8 +60,7 @@ export class DomainClassifier {
 function domainLoss(logits: tf.Tensor1D, ns: number): tf.Scalar {
   const n = logits.shape[0];
   const y = tf.concat([tf.zeros([ns]), tf.ones([n - ns])]);
-  const ce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-  return tf.mean(ce) as tf.Scalar;
+  return weightedSigmoidCrossEntropy(logits, y as tf.Tensor1D, tf.ones([n]));
 }
 
 /**

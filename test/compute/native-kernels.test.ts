@@ -119,6 +119,18 @@ describe('native kernels', { skip }, () => {
         kernels().convEngine(defaultEngine);
         assertClose(r, TOL, c.label);
       });
+      for (const activation of ['relu', 'linear', 'elu'] as const) {
+        // relu and linear run inside the convolution call (oneDNN post-op, or the addon's own pass); elu after it.
+        it(`fused conv2d with bias and ${activation} (${engine}): ${c.label}`, () => {
+          kernels().convEngine(engine);
+          const x = normal(`fx:${c.label}`, c.x);
+          const w = normal(`fw:${c.label}`, [...c.k, c.x[3], c.outC]);
+          const b = normal(`fb:${c.label}`, [c.outC]);
+          const r = onBoth(() => tf.fused.conv2d({ x: tensorOf(x) as tf.Tensor4D, filter: tensorOf(w) as tf.Tensor4D, strides: c.strides, pad: c.pad, dilations: c.dilations ?? 1, bias: tensorOf(b), activation }));
+          kernels().convEngine(defaultEngine);
+          assertClose(r, TOL, `${c.label} ${activation}`);
+        });
+      }
       if (c.dilations !== undefined) continue; // TF.js has no gradient for dilated conv2d
       it(`conv2d gradients (${engine}): ${c.label}`, () => {
         kernels().convEngine(engine);

@@ -154,6 +154,11 @@ function conv2D(name: string, args: WasmKernelArgs<ConvAttrs, ConvInputs>): tf.T
   if (prod(info.outShape) === 0) return out;
   const heap = heapF32(backend);
   const yo = f32Offset(backend, out);
+  if (ep.act === ACTIVATIONS.linear || ep.act === ACTIVATIONS.relu) {
+    // The addon applies a bias and ReLU itself (inside oneDNN's convolution where it runs there).
+    native!.conv(heap, 0, f32Offset(backend, x), f32Offset(backend, filter), yo, geometry(info), ep.bias, ep.act === ACTIVATIONS.relu ? 1 : 0);
+    return out;
+  }
   native!.conv(heap, 0, f32Offset(backend, x), f32Offset(backend, filter), yo, geometry(info));
   if (ep.needed) {
     native!.biasAct(heap, yo, prod(info.outShape) / info.outChannels, info.outChannels, ep.bias, ep.act, ep.alpha, ep.prelu, ep.preluLen);
