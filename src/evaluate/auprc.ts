@@ -1,4 +1,4 @@
-import { thresholdSweep } from './threshold-sweep.js';
+import { thresholdSweep, type ThresholdSweep } from './threshold-sweep.js';
 
 /**
  * Average precision as sklearn's `average_precision_score` defines it: sum over distinct score
@@ -7,7 +7,11 @@ import { thresholdSweep } from './threshold-sweep.js';
  */
 export function averagePrecision(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
   if (scores.length !== labels.length) throw new Error(`averagePrecision: ${labels.length} labels but ${scores.length} scores`);
-  const { nPos, steps } = thresholdSweep(labels, scores);
+  return averagePrecisionOfSweep(thresholdSweep(labels, scores));
+}
+
+/** Average precision from a threshold sweep already taken (several metrics of one resample share it). */
+export function averagePrecisionOfSweep({ nPos, steps }: ThresholdSweep): number {
   if (nPos === 0) return Number.NaN;
   let prevRecall = 0;
   let ap = 0;

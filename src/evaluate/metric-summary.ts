@@ -1,9 +1,10 @@
-import { averagePrecision } from './auprc.js';
+import { averagePrecisionOfSweep } from './auprc.js';
 import { stratifiedBootstrapMany } from './bootstrap.js';
 import { brierScore, expectedCalibrationError } from './calibration.js';
 import { balancedAccuracyOf, binaryConfusionMatrix, confusionMatrix, f1Of, mccOf } from './confusion-metrics.js';
 import { accuracyOf, auroc, confusion, sensitivityOf, specificityOf } from './metrics.js';
-import { sensitivityAtSpecificity, specificityAtSensitivity } from './operating-point.js';
+import { sensitivityAtSpecificityOfSweep, specificityAtSensitivityOfSweep } from './operating-point.js';
+import { thresholdSweep } from './threshold-sweep.js';
 import { argmaxRows, macroAuroc, multiclassAccuracy, multiclassBalancedAccuracy, oneVsRestAuroc } from './multiclass.js';
 
 /** How metric summaries are computed. */
@@ -59,9 +60,12 @@ export interface MulticlassSummary {
 
 function binaryValues(y: ArrayLike<number>, s: ArrayLike<number>, opts: SummaryOptions): number[] {
   const c = confusion(y, s, opts.threshold);
+  const auc = auroc(y, s);
+  // One sweep serves average precision and both operating points.
+  const sweep = thresholdSweep(y, s);
   const all: Record<BinaryMetric, number> = {
-    auroc: auroc(y, s),
-    auprc: averagePrecision(y, s),
+    auroc: auc,
+    auprc: averagePrecisionOfSweep(sweep),
     accuracy: accuracyOf(c),
     balanced_accuracy: balancedAccuracyOf(c),
     f1: f1Of(c),
@@ -70,8 +74,8 @@ function binaryValues(y: ArrayLike<number>, s: ArrayLike<number>, opts: SummaryO
     ece: expectedCalibrationError(y, s),
     sensitivity: sensitivityOf(c),
     specificity: specificityOf(c),
-    sensitivity_at_specificity: sensitivityAtSpecificity(y, s, opts.atSpecificity ?? DEFAULT_OPERATING_TARGET),
-    specificity_at_sensitivity: specificityAtSensitivity(y, s, opts.atSensitivity ?? DEFAULT_OPERATING_TARGET),
+    sensitivity_at_specificity: sensitivityAtSpecificityOfSweep(sweep, opts.atSpecificity ?? DEFAULT_OPERATING_TARGET),
+    specificity_at_sensitivity: specificityAtSensitivityOfSweep(sweep, opts.atSensitivity ?? DEFAULT_OPERATING_TARGET),
   };
   return BINARY_METRICS.map((m) => all[m]);
 }

@@ -1,4 +1,4 @@
-import { thresholdSweep } from './threshold-sweep.js';
+import { thresholdSweep, type ThresholdSweep } from './threshold-sweep.js';
 
 /** One point of the ROC curve: predicting positive when score >= threshold. */
 export interface RocPoint {
@@ -26,10 +26,18 @@ const SLACK = 1e-12;
  * interpolation between points.
  */
 export function sensitivityAtSpecificity(labels: ArrayLike<number>, scores: ArrayLike<number>, minSpecificity: number): number {
-  const pts = rocCurve(labels, scores);
-  if (pts.length === 0) return Number.NaN;
-  let best = Number.NaN;
-  for (const p of pts) if (1 - p.fpr >= minSpecificity - SLACK && !(p.tpr <= best)) best = p.tpr;
+  return sensitivityAtSpecificityOfSweep(thresholdSweep(labels, scores), minSpecificity);
+}
+
+/** `sensitivityAtSpecificity` from a threshold sweep already taken; walks the same ROC points without building them. */
+export function sensitivityAtSpecificityOfSweep({ nPos, nNeg, steps }: ThresholdSweep, minSpecificity: number): number {
+  if (nPos === 0 || nNeg === 0) return Number.NaN;
+  // The first ROC point, threshold +Infinity: nothing positive.
+  let best = 1 >= minSpecificity - SLACK ? 0 : Number.NaN;
+  for (const st of steps) {
+    const tpr = st.tp / nPos;
+    if (1 - st.fp / nNeg >= minSpecificity - SLACK && !(tpr <= best)) best = tpr;
+  }
   return best;
 }
 
@@ -38,9 +46,17 @@ export function sensitivityAtSpecificity(labels: ArrayLike<number>, scores: Arra
  * (less 1e-12 for rounding); NaN when a class is missing. No interpolation between points.
  */
 export function specificityAtSensitivity(labels: ArrayLike<number>, scores: ArrayLike<number>, minSensitivity: number): number {
-  const pts = rocCurve(labels, scores);
-  if (pts.length === 0) return Number.NaN;
-  let best = Number.NaN;
-  for (const p of pts) if (p.tpr >= minSensitivity - SLACK && !(1 - p.fpr <= best)) best = 1 - p.fpr;
+  return specificityAtSensitivityOfSweep(thresholdSweep(labels, scores), minSensitivity);
+}
+
+/** `specificityAtSensitivity` from a threshold sweep already taken; walks the same ROC points without building them. */
+export function specificityAtSensitivityOfSweep({ nPos, nNeg, steps }: ThresholdSweep, minSensitivity: number): number {
+  if (nPos === 0 || nNeg === 0) return Number.NaN;
+  // The first ROC point, threshold +Infinity: sensitivity 0, specificity 1.
+  let best = 0 >= minSensitivity - SLACK ? 1 : Number.NaN;
+  for (const st of steps) {
+    const spec = 1 - st.fp / nNeg;
+    if (st.tp / nPos >= minSensitivity - SLACK && !(spec <= best)) best = spec;
+  }
   return best;
 }

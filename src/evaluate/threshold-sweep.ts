@@ -5,8 +5,15 @@ export interface SweepStep {
   readonly fp: number;
 }
 
+/** Class counts and the cumulative steps of a threshold sweep. */
+export interface ThresholdSweep {
+  readonly nPos: number;
+  readonly nNeg: number;
+  readonly steps: SweepStep[];
+}
+
 /** The cumulative (tp, fp) at every distinct score, descending; ROC, PR and operating points all walk this. */
-export function thresholdSweep(labels: ArrayLike<number>, scores: ArrayLike<number>): { nPos: number; nNeg: number; steps: SweepStep[] } {
+export function thresholdSweep(labels: ArrayLike<number>, scores: ArrayLike<number>): ThresholdSweep {
   const n = labels.length;
   if (scores.length !== n) throw new Error(`${n} labels but ${scores.length} scores`);
   let nPos = 0;
