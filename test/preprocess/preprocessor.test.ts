@@ -72,6 +72,17 @@ test('image window clips and integer downscale averages blocks', () => {
   assert.deepEqual([...out], [-250, 100, 400, 0]);
 });
 
+test('the unrolled 2x2 single-channel downscale gives the same values as the general loop', () => {
+  // A two-channel copy of the same image takes the general loop; its first channel must match.
+  const h = 12;
+  const one = new Float32Array(h * h).map((_, i) => ((i * 7919) % 3001) - 1500.5);
+  const two = new Float32Array(2 * h * h);
+  one.forEach((v, i) => two.set([v, -v], 2 * i));
+  const a = windowAndResize({ height: h, width: h, channels: 1, data: one }, [-1000, 400], 6);
+  const b = windowAndResize({ height: h, width: h, channels: 2, data: two }, [-1000, 400], 6);
+  assert.deepEqual([...a], [...b].filter((_, i) => i % 2 === 0));
+});
+
 test('fit errors name the problem', () => {
   assert.throws(() => fitPreprocessor([], spec), /zero training samples|no training sample has an image/);
   const s = makeSamples({ sites: ['a'], perSite: 2, seed: 1 });
