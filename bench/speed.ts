@@ -7,8 +7,9 @@
 // Every figure runs in its own child process (so each carries its own peak RSS): medtl's in
 // bench/speed-worker.ts (end_to_end: the `medtl demo` CLI itself), PyTorch's in bench/reference/*.py.
 // Each side is tried at every thread count in --threads and its best median is kept (PyTorch: intra-op
-// threads, one inter-op thread; medtl: wasm threads, onnxruntime intra-op threads). end_to_end uses each
-// side's best thread count from fusion_train, and no untimed warm-up by default (--e2e-warmup): each rep is a
+// threads, one inter-op thread; medtl: wasm threads, onnxruntime intra-op threads). end_to_end runs PyTorch at its
+// best fusion_train thread count and medtl as `npx medtl demo` runs by default, one thread per core (--e2e-threads
+// sets another), which pretrains on worker threads; no untimed warm-up by default (--e2e-warmup): each rep is a
 // fresh process, and the partition export reads the same cohort files first, so the page cache is already warm.
 // The two sides alternate, so both see the same machine load.
 // The PyTorch interpreter is $MEDTL_BENCH_PYTHON, else /usr/bin/python3 (Debian's python3-torch), else python3.
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '1,2' },
     'e2e-reps': { type: 'string', default: '5' },
     'e2e-warmup': { type: 'string', default: '0' },
+    'e2e-threads': { type: 'string', default: '' },
     cache: { type: 'string', default: join(os.tmpdir(), 'medtl-bench-speed') },
   },
 });
@@ -161,10 +163,11 @@ async function demoBundle(workspace: string, bundle: string): Promise<number> {
   return out.tabularDim;
 }
 
-/** `medtl demo` against bench/reference/demo_pipeline.py, alternating, each side at its best fusion_train thread count. */
+/** `medtl demo` (one thread per core, its default) against bench/reference/demo_pipeline.py (its best fusion_train thread count), alternating. */
 async function endToEnd(workspace: string, bundle: string): Promise<Row> {
   const r = row('end_to_end');
-  const mThreads = best.medtl ?? os.availableParallelism();
+  const mThreads = args['e2e-threads'] ? Number(args['e2e-threads']) : os.availableParallelism();
+  if (!(Number.isInteger(mThreads) && mThreads >= 1)) throw new Error(`--e2e-threads must be a positive integer, got '${args['e2e-threads']}'`);
   const tThreads = best.torch ?? 1;
   const rssFile = join(cache, 'medtl-demo.rss');
   // Users run the compiled CLI (`npx medtl demo` -> bin/medtl.js -> dist/), so that is what is

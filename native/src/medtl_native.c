@@ -18,8 +18,9 @@ extern void openblas_set_num_threads(int);
 
 // Threads for medtl's parallel work. All of it runs on OpenMP's one pool (medtl's loops, oneDNN,
 // and large GEMMs split across it); OpenBLAS itself stays on one thread, so no second pool of
-// spinning workers competes with OpenMP's for the cores.
-static int g_threads = 1;
+// spinning workers competes with OpenMP's for the cores. Per calling thread, as OpenMP's own
+// thread count is: each Node worker thread that loads the addon sets its own.
+static _Thread_local int g_threads = 1;
 
 // Convolutions go to oneDNN where it was compiled in (and MEDTL_ONEDNN is not 0), else to
 // im2col + OpenBLAS; oneDNN declines some geometries, which then take the im2col path too.
@@ -793,7 +794,14 @@ static napi_value conv_engine(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static void release_thread(void* arg) {
+  (void)arg;
+  medtl_onednn_release();
+}
+
 static napi_value init(napi_env env, napi_value exports) {
+  // A worker thread's cached convolutions go with its environment.
+  napi_add_env_cleanup_hook(env, release_thread, NULL);
   napi_property_descriptor props[] = {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
       {"biasAct", NULL, bias_act, NULL, NULL, NULL, napi_default, NULL},

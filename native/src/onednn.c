@@ -9,6 +9,7 @@ int medtl_onednn_conv(int kind, const Geom* g, const float* a, const float* b, f
   return 1;
 }
 int medtl_onednn_available(void) { return 0; }
+void medtl_onednn_release(void) {}
 #else
 #include <dnnl.h>
 #include <stdlib.h>
@@ -33,11 +34,13 @@ typedef struct {
   int arg[3];
 } Entry;
 
-static dnnl_engine_t engine;
-static dnnl_stream_t stream;
-static int ready = -1;
-static Entry cache[CACHE_SIZE];
-static int next_slot;
+// One engine, stream and primitive cache per calling thread: Node worker threads each run their
+// own TF.js with this addon, and oneDNN streams and this cache are not shared across threads.
+static _Thread_local dnnl_engine_t engine;
+static _Thread_local dnnl_stream_t stream;
+static _Thread_local int ready = -1;
+static _Thread_local Entry cache[CACHE_SIZE];
+static _Thread_local int next_slot;
 
 static int init_engine(void) {
   if (ready >= 0) return ready;
@@ -204,4 +207,14 @@ int medtl_onednn_conv(int kind, const Geom* g, const float* a, const float* b, f
 }
 
 int medtl_onednn_available(void) { return init_engine(); }
+
+void medtl_onednn_release(void) {
+  for (int i = 0; i < CACHE_SIZE; i++) free_entry(&cache[i]);
+  next_slot = 0;
+  if (ready == 1) {
+    dnnl_stream_destroy(stream);
+    dnnl_engine_destroy(engine);
+  }
+  ready = -1;
+}
 #endif

@@ -15,4 +15,7 @@ int medtl_onednn_conv(int kind, const Geom* g, const float* a, const float* b, f
 
 // Whether the oneDNN path was compiled in.
 int medtl_onednn_available(void);
+
+// Frees the calling thread's cached primitives, stream and engine (when its Node environment ends).
+void medtl_onednn_release(void);
 #endif

@@ -22,6 +22,7 @@ import { budgetCurveData, type BudgetCurvePoint } from './budget-curve.js';
 import { fitOnValidation, type ValidationFits } from './operating-points.js';
 import { fitStackingOnValidation } from '../models/stacking.js';
 import { architectureOf, embedCohortImages } from './backbone-embeddings.js';
+import { PretrainPool, pretrainKey, pretrainWorkerCount, singleThreadKernels } from './pretrain-workers.js';
 
 /** One row of the results: a method's target-test evaluation and how it was trained. */
 export interface MethodResult {
@@ -68,6 +69,8 @@ export interface ExperimentResult {
   readonly seconds: number;
   /** Where the HTML report and model card were written. */
   readonly report: ReportPaths;
+  /** Worker threads that ran the source pretrainings ahead (0: each ran in the main thread when first needed). */
+  readonly pretrainingWorkers: number;
 }
 
 /** A run's result before its report exists: what the run record files are written from. */
@@ -114,7 +117,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const models: { method: string; model: TrainedModel }[] = [];
   const curve: BudgetCurvePoint[] = [];
   const context = (method: ExperimentConfig['methods'][number], data: TransferContext['data'], label: string): TransferContext => {
-    const key = [...method.modalities].sort().join('+');
+    const key = pretrainKey(method.modalities);
     const ctx: TransferContext = {
       data,
       modalities: method.modalities,
@@ -141,6 +144,21 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     };
     return ctx;
   };
+  // Every pretraining the methods will ask for, started now on worker threads where there are
+  // cores for it; a method then waits only for its own.
+  const ahead = [...new Map(cfg.methods.filter((m) => getStrategy(m.strategy).usesPretrained).map((m) => [pretrainKey(m.modalities), m])).values()];
+  // Only with the native kernels, whose main-thread count can drop to one (wasm's pool cannot), and without a frozen backbone's embedding lookup.
+  const native = compute.patches.some((p) => p.startsWith('native:'));
+  const pretrainingWorkers = backbone || !native ? 0 : pretrainWorkerCount(ahead.length, compute.threads);
+  const pool = pretrainingWorkers > 0 ? new PretrainPool(pretrainingWorkers, compute.backend, (msg) => progress.log(msg)) : undefined;
+  const restoreThreads = pool ? singleThreadKernels() : () => undefined;
+  for (const method of pool ? ahead : []) {
+    const { progress: _p, pretrained: _q, imageEmbeddings: _e, ...input } = context(method, parts.transfer, `pretrain [${pretrainKey(method.modalities)}]`);
+    const job = pool!.run({ key: pretrainKey(method.modalities), ctx: { ...input, data: { ...parts.transfer, targetTrain: [], targetVal: [], targetUnlabelled: [] } } });
+    // A method that fails first leaves later pretrainings unawaited; their errors are not news.
+    job.catch(() => undefined);
+    pretrainCache.set(pretrainKey(method.modalities), job);
+  }
   let current = '';
   try {
     for (const method of cfg.methods) {
@@ -195,9 +213,13 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       }
     }
   } catch (e) {
+    await pool?.close();
+    restoreThreads();
     await writeFailureRecord(runDir, current, e, predictions);
     throw new Error(`method '${current}' failed: ${(e as Error).message}\n(finished methods and their predictions are kept in ${runDir})`, { cause: e });
   }
+  await pool?.close();
+  restoreThreads();
   const result: RunRecordResult = {
     runId,
     runDir,
@@ -219,6 +241,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     methods: results,
     budgetCurve: curve,
     seconds: (performance.now() - t0) / 1000,
+    pretrainingWorkers,
   };
   await writeRunRecord(result, predictions, {
     source: sourcePredictions,

@@ -86,7 +86,14 @@ export interface MetricsJson {
   readonly sources: readonly string[];
   readonly backend: string;
   /** How the backend computed: thread count and whether medtl's native kernels ran (results differ in float rounding between the two). Absent in runs from before it was recorded. */
-  readonly compute?: { readonly backend: string; readonly threads: number; readonly native_kernels: boolean; readonly convolutions?: 'onednn' | 'im2col' };
+  readonly compute?: {
+    readonly backend: string;
+    readonly threads: number;
+    readonly native_kernels: boolean;
+    readonly convolutions?: 'onednn' | 'im2col';
+    /** Worker threads that ran the source pretrainings ahead; every training then ran its kernels on one thread (absent: none, or a run from before 5 Dec 2026). */
+    readonly pretraining_workers?: number;
+  };
   readonly partitions: Readonly<Record<string, number>>;
   readonly methods: readonly MethodMetricsJson[];
   readonly budget_curve: readonly BudgetCurvePointJson[];
@@ -109,6 +116,7 @@ export function toMetricsJson(r: RunRecordResult): MetricsJson {
       threads: r.compute.threads,
       native_kernels: r.compute.patches.some((p) => p.startsWith('native:')),
       ...(r.compute.convolutions ? { convolutions: r.compute.convolutions } : {}),
+      ...(r.pretrainingWorkers > 0 ? { pretraining_workers: r.pretrainingWorkers } : {}),
     },
     partitions: {
       source_train: r.partitions.sourceTrain,
@@ -204,5 +212,6 @@ export function transferReportJson(t: TransferReport): TransferReportJson {
 export function describeCompute(m: Pick<MetricsJson, 'backend' | 'compute'>): string {
   if (m.compute === undefined) return m.backend;
   const kernels = m.compute.native_kernels ? ` + native OpenBLAS kernels${m.compute.convolutions === 'onednn' ? ' (oneDNN convolutions)' : ''}` : '';
-  return `${m.compute.backend}${kernels}, ${m.compute.threads} thread${m.compute.threads === 1 ? '' : 's'}`;
+  const workers = m.compute.pretraining_workers ? `: source pretraining on ${m.compute.pretraining_workers} worker threads, every training on 1 kernel thread` : '';
+  return `${m.compute.backend}${kernels}, ${m.compute.threads} thread${m.compute.threads === 1 ? '' : 's'}${workers}`;
 }

@@ -15,10 +15,12 @@ export function weightedSigmoidCrossEntropy(logits: tf.Tensor1D, labels: tf.Tens
   }
   const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    save([x]);
+    // Labels and weights are saved too: a caller may build them inside the taped function, whose
+    // scope disposes them before the backward pass.
+    save([x, labels, weights]);
     return {
       value: tf.mean(tf.mul(crossEntropy(x, labels), weights)) as tf.Scalar,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(tf.mul(tf.sub(tf.sigmoid(saved[0]), labels), weights), tf.div(dy, saved[0].size)),
+      gradFunc: (dy: tf.Tensor, [xs, ys, ws]: tf.Tensor[]) => tf.mul(tf.mul(tf.sub(tf.sigmoid(xs), ys), ws), tf.div(dy, xs.size)),
     };
   });
   return loss(logits) as tf.Scalar;

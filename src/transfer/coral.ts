@@ -9,6 +9,7 @@ export const coral: TransferStrategy = {
   name: 'coral',
   description: 'pretrain on sources; adapt with a CORAL loss between source and unlabelled target embeddings',
   usesSource: true,
+  usesPretrained: true,
   async run(ctx) {
     const opts = parseStrategyOptions('coral', ctx.options);
     return runAdaptation(ctx, 'CORAL', () => ({ loss: (s, t) => tf.mul(coralLoss(s, t), opts.weight) as tf.Scalar }), opts);

@@ -84,6 +84,7 @@ export const dann: TransferStrategy = {
   name: 'dann',
   description: 'pretrain on sources; adapt adversarially (DANN, gradient reversal) to unlabelled target embeddings',
   usesSource: true,
+  usesPretrained: true,
   async run(ctx) {
     const opts = parseStrategyOptions('dann', ctx.options);
     return runAdaptation(

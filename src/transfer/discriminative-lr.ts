@@ -11,6 +11,7 @@ export const discriminativeLr: TransferStrategy = {
   name: 'discriminative_lr',
   description: 'pretrain on sources; fine-tune all layers with per-group learning-rate multipliers',
   usesSource: true,
+  usesPretrained: true,
   async run(ctx) {
     requireLabels(ctx, 'discriminative_lr');
     const opts = parseStrategyOptions('discriminative_lr', ctx.options);

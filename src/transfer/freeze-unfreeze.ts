@@ -11,6 +11,7 @@ export const freezeThenUnfreeze: TransferStrategy = {
   name: 'freeze_unfreeze',
   description: 'pretrain on sources; train the head on frozen encoders, then fine-tune all layers at a lower learning rate',
   usesSource: true,
+  usesPretrained: true,
   async run(ctx) {
     const { targetTrain, targetVal } = ctx.data;
     if (targetTrain.length === 0) throw new Error('freeze_unfreeze needs a target label budget above zero');

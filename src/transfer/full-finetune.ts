@@ -9,6 +9,7 @@ export const fullFinetune: TransferStrategy = {
   name: 'full_finetune',
   description: 'pretrain on sources; fine-tune all layers on the target at once',
   usesSource: true,
+  usesPretrained: true,
   async run(ctx) {
     requireLabels(ctx, 'full_finetune');
     const pretrained = await ctx.pretrained();

@@ -13,6 +13,7 @@ export const gradualUnfreeze: TransferStrategy = {
   name: 'gradual_unfreeze',
   description: 'pretrain on sources; unfreeze layers one at a time from the top, fine-tuning after each',
   usesSource: true,
+  usesPretrained: true,
   async run(ctx) {
     requireLabels(ctx, 'gradual_unfreeze');
     const opts = parseStrategyOptions('gradual_unfreeze', ctx.options);

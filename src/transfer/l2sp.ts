@@ -15,6 +15,7 @@ export const l2sp: TransferStrategy = {
   name: 'l2sp',
   description: 'pretrain on sources; fine-tune all layers penalising distance from the source weights',
   usesSource: true,
+  usesPretrained: true,
   async run(ctx) {
     requireLabels(ctx, 'l2sp');
     const opts = parseStrategyOptions('l2sp', ctx.options);

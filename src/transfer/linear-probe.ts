@@ -8,6 +8,7 @@ export const linearProbe: TransferStrategy = {
   name: 'linear_probe',
   description: 'pretrain on sources; refit only the final linear layer on the target',
   usesSource: true,
+  usesPretrained: true,
   async run(ctx) {
     requireLabels(ctx, 'linear_probe');
     const pretrained = await ctx.pretrained();

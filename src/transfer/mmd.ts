@@ -9,6 +9,7 @@ export const mmd: TransferStrategy = {
   name: 'mmd',
   description: 'pretrain on sources; adapt with a multi-kernel MMD loss between source and unlabelled target embeddings',
   usesSource: true,
+  usesPretrained: true,
   async run(ctx) {
     const opts = parseStrategyOptions('mmd', ctx.options);
     return runAdaptation(ctx, 'MMD', () => ({ loss: (s, t) => tf.mul(mmdLoss(s, t), opts.weight) as tf.Scalar }), opts);

@@ -5,6 +5,7 @@ export const sourceOnly: TransferStrategy = {
   name: 'source_only',
   description: 'train on the source sites, apply to the target unchanged',
   usesSource: true,
+  usesPretrained: true,
   async run(ctx) {
     return ctx.pretrained();
   },

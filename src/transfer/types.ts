@@ -100,5 +100,11 @@ export interface TransferStrategy {
   readonly description: string;
   /** Whether the strategy reads source data (false for target-only baselines). */
   readonly usesSource: boolean;
+  /**
+   * Whether `run` awaits `ctx.pretrained()`. An experiment uses it to start those pretrainings
+   * ahead, on worker threads (src/pipeline/pretrain-workers.ts); a strategy that leaves it unset
+   * still gets its pretrained model, trained when it asks.
+   */
+  readonly usesPretrained?: boolean;
   run(ctx: TransferContext): Promise<TrainedModel>;
 }

@@ -76,6 +76,7 @@ export async function writeFixtureRun(seed = 7): Promise<string> {
     runDir,
     config: cfg,
     compute: { backend: 'cpu', threads: 1, patches: [] },
+    pretrainingWorkers: 0,
     cohort: { kind: 'synthetic', dir: root, generated: true },
     sites: [
       { site: 'hosp_a', role: 'source', n: 200, positives: 60, prevalence: 0.3, withImage: 200, withRecord: 200 },

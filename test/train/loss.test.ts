@@ -51,3 +51,9 @@ test('weighted sigmoid cross-entropy: the gradient reaches the logits only, and 
   upstream.grads[0].dataSync().forEach((v, i) => assert.ok(Math.abs(v - 3 * base[0].dataSync()[i]) < 1e-7, `scaled grad[${i}]`));
   assert.throws(() => weightedSigmoidCrossEntropy(x, tf.zeros([3]) as tf.Tensor1D, w), /8 logits, 3 labels and 8 weights must match/);
 });
+
+test('weighted sigmoid cross-entropy: labels and weights built inside the taped function survive to the backward pass', () => {
+  const inside = tf.grads((l: tf.Tensor) => weightedSigmoidCrossEntropy(l as tf.Tensor1D, tf.concat([tf.zeros([4]), tf.ones([4])]) as tf.Tensor1D, tf.ones([8])))([x]);
+  const outside = tf.grads((l: tf.Tensor) => weightedSigmoidCrossEntropy(l as tf.Tensor1D, tf.tensor1d([0, 0, 0, 0, 1, 1, 1, 1]), tf.ones([8])))([x]);
+  assert.deepEqual(inside[0].dataSync(), outside[0].dataSync());
+});
