@@ -25,6 +25,7 @@ const { values: args, positionals } = parseArgs({
     threads: { type: 'string', default: '1' },
     reps: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '1' },
+    'warmup-seconds': { type: 'string', default: '0' },
     steps: { type: 'string', default: '0' },
     samples: { type: 'string', default: '256' },
     'image-size': { type: 'string', default: '32' },
@@ -37,11 +38,13 @@ const workload = positionals[0];
 const threads = Number(args.threads);
 const reps = Number(args.reps);
 const warmup = Number(args.warmup);
+const warmupSeconds = Number(args['warmup-seconds']);
 const steps = Number(args.steps);
 
-/** Runs `fn` warmup times untimed, then reps timed times; per-rep rates in units/s. */
+/** Runs `fn` untimed at least `warmup` times and for at least `--warmup-seconds`, then reps timed times; per-rep rates in units/s. */
 async function timeReps(fn: () => void | Promise<void>, unitsPerRep: number): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await fn();
+  const t0 = performance.now();
+  for (let i = 0; i < warmup || performance.now() - t0 < warmupSeconds * 1000; i++) await fn();
   const rates: number[] = [];
   for (let r = 0; r < reps; r++) {
     const t = performance.now();

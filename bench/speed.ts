@@ -11,7 +11,11 @@
 // best fusion_train thread count and medtl as `npx medtl demo` runs by default, one thread per core (--e2e-threads
 // sets another), which pretrains on worker threads; no untimed warm-up by default (--e2e-warmup): each rep is a
 // fresh process, and the partition export reads the same cohort files first, so the page cache is already warm.
-// The two sides alternate, so both see the same machine load.
+// The two sides alternate, so both see the same machine load. Before its timed repetitions each figure runs
+// untimed for at least --warmup repetitions and --warmup-seconds seconds (default 1 and 1 s, the same rule on
+// both sides): V8 compiles TF.js's hot paths over the first hundred or so training steps, and a 16-step
+// repetition alone left medtl's first timed repetitions 10-30% slow.
+
 // The PyTorch interpreter is $MEDTL_BENCH_PYTHON, else /usr/bin/python3 (Debian's python3-torch), else python3.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -33,6 +37,7 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: WORKLOADS.join(',') },
     reps: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '1' },
+    'warmup-seconds': { type: 'string', default: '1' },
     threads: { type: 'string', default: '1,2' },
     'e2e-reps': { type: 'string', default: '5' },
     'e2e-warmup': { type: 'string', default: '0' },
@@ -45,6 +50,9 @@ for (const w of only) if (!WORKLOADS.includes(w)) throw new Error(`--only: unkno
 const threadCounts = args.threads.split(',').map(Number);
 const reps = Number(args.reps);
 if (!(reps >= 5)) process.stderr.write(`bench:speed: --reps ${reps} is below the 5 repetitions the published figures use\n`);
+for (const key of ['warmup', 'warmup-seconds'] as const) {
+  if (!(Number(args[key]) >= 0)) throw new Error(`--${key} must be a non-negative number, got '${args[key]}'`);
+}
 const python = process.env.MEDTL_BENCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 const cache = resolve(args.cache);
 mkdirSync(cache, { recursive: true });
@@ -68,11 +76,11 @@ function parseChild(label: string, run: ChildRun): Outcome {
 
 const nodeArgs = ['--import', 'tsx'];
 function medtlWorker(w: Workload, threads: number, extra: string[]): Promise<Outcome> {
-  const a = [...nodeArgs, join(root, 'bench/speed-worker.ts'), w, '--threads', String(threads), '--reps', String(reps), '--warmup', args.warmup, ...extra];
+  const a = [...nodeArgs, join(root, 'bench/speed-worker.ts'), w, '--threads', String(threads), '--reps', String(reps), '--warmup', args.warmup, '--warmup-seconds', args['warmup-seconds'], ...extra];
   return runChild(process.execPath, a).then((r) => parseChild(`medtl ${w}`, r));
 }
 function torchWorker(w: Workload, threads: number, extra: string[]): Promise<Outcome> {
-  const a = [join(root, 'bench/reference/workloads.py'), w, '--intra', String(threads), '--interop', '1', '--reps', String(reps), '--warmup', args.warmup, ...extra];
+  const a = [join(root, 'bench/reference/workloads.py'), w, '--intra', String(threads), '--interop', '1', '--reps', String(reps), '--warmup', args.warmup, '--warmup-seconds', args['warmup-seconds'], ...extra];
   return runChild(python, a, torchEnv(threads)).then((r) => parseChild(`PyTorch ${w}`, r));
 }
 
@@ -316,6 +324,7 @@ async function main(): Promise<void> {
     load_avg_at_end: os.loadavg().map((x) => Number(x.toFixed(2))),
     started,
     finished: new Date().toISOString(),
+    method: { reps, warmup_reps: Number(args.warmup), warmup_seconds: Number(args['warmup-seconds']), e2e_reps: Number(args['e2e-reps']), e2e_warmup: Number(args['e2e-warmup']) },
   };
   if (args.json) {
     console.log(JSON.stringify({ workloads: rows, machine }, null, 2));
@@ -323,7 +332,7 @@ async function main(): Promise<void> {
   }
   console.log(table(rows));
   for (const r of rows) for (const e of r.errors) console.log(`${r.name}: ${e}`);
-  console.log(`\n${machine.nproc} cores (${machine.cpu}), node ${machine.node}; medians of ${reps} reps (end_to_end: ${args['e2e-reps']}); load average at end ${machine.load_avg_at_end.join(' ')}`);
+  console.log(`\n${machine.nproc} cores (${machine.cpu}), node ${machine.node}; medians of ${reps} reps after >= ${args.warmup} rep(s) and ${args['warmup-seconds']} s of warm-up (end_to_end: ${args['e2e-reps']} reps); load average at end ${machine.load_avg_at_end.join(' ')}`);
 }
 
 await main();

@@ -47,10 +47,13 @@ def median(xs):
     return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2
 
 
-def time_reps(fn, units_per_rep, reps, warmup):
-    """Runs fn warmup times untimed, then reps timed times; returns per-rep rates (units/s)."""
-    for _ in range(warmup):
+def time_reps(fn, units_per_rep, reps, warmup, warmup_seconds=0.0):
+    """Runs fn untimed at least warmup times and for at least warmup_seconds, then reps timed times; returns per-rep rates (units/s)."""
+    t0 = time.perf_counter()
+    done = 0
+    while done < warmup or time.perf_counter() - t0 < warmup_seconds:
         fn()
+        done += 1
     rates = []
     for _ in range(reps):
         t0 = time.perf_counter()

@@ -34,7 +34,7 @@ def mlp_train(args):
             opt.step()
             loss.item()
 
-    return time_reps(run, steps * 128, args.reps, args.warmup)
+    return time_reps(run, steps * 128, args.reps, args.warmup, args.warmup_seconds)
 
 
 def cnn_train(args):
@@ -58,7 +58,7 @@ def cnn_train(args):
             opt.step()
             loss.item()
 
-    return time_reps(run, steps * 32, args.reps, args.warmup)
+    return time_reps(run, steps * 32, args.reps, args.warmup, args.warmup_seconds)
 
 
 class Fusion(nn.Module):
@@ -154,7 +154,7 @@ def fusion_train(args):
         for _ in range(epochs):
             train_steps(model, params, kernels, opt, images, tab, labels, weights, rng.permutation(n), 32, True, 1e-4, rng)
 
-    return time_reps(run, epochs * n, args.reps, args.warmup)
+    return time_reps(run, epochs * n, args.reps, args.warmup, args.warmup_seconds)
 
 
 class BasicBlock(nn.Module):
@@ -221,7 +221,7 @@ def onnx_features(args):
             for _ in range(batches):
                 model(x).sum().item()
 
-    return time_reps(run, batches * 32, args.reps, args.warmup)
+    return time_reps(run, batches * 32, args.reps, args.warmup, args.warmup_seconds)
 
 
 WORKLOADS = {"mlp_train": mlp_train, "cnn_train": cnn_train, "fusion_train": fusion_train, "onnx_features": onnx_features, "export_resnet18": export_resnet18}
@@ -234,6 +234,7 @@ def main():
     p.add_argument("--interop", type=int, default=1)
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--warmup-seconds", type=float, default=0.0, help="also warm up until this many seconds have passed")
     p.add_argument("--steps", type=int, default=0, help="work per repetition (steps, epochs or batches); 0 = default")
     p.add_argument("--samples", type=int, default=256, help="fusion_train: training-set size")
     p.add_argument("--image-size", type=int, default=32)
