@@ -3,6 +3,7 @@
 // kernel and input shapes) in steps of the three training workloads of bench/speed-worker.ts.
 //
 //   npx tsx bench/speed-profile.ts [--threads 1] [--only mlp,cnn,fusion,gemm]
+//   PROFILE_TOP=60 npx tsx bench/speed-profile.ts --only fusion     # list 60 kernels per workload (default 10)
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync } from 'node:fs';
