@@ -47,10 +47,21 @@ export type PretrainReply =
 export function singleThreadKernels(): () => void {
   const native = loadNative();
   if (!native.ok) return () => undefined;
-  const before = native.kernels.getThreads();
-  native.kernels.setThreads(1);
-  return () => native.kernels.setThreads(before);
+  // Counted, so experiments that overlap in one process restore the count only when the last ends.
+  if (pinned++ === 0) {
+    unpinnedThreads = native.kernels.getThreads();
+    native.kernels.setThreads(1);
+  }
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--pinned === 0) native.kernels.setThreads(unpinnedThreads);
+  };
 }
+
+let pinned = 0;
+let unpinnedThreads = 1;
 
 /** The key a pretraining is shared under: its modalities, sorted. */
 export function pretrainKey(modalities: readonly string[]): string {

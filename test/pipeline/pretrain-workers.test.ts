@@ -6,7 +6,7 @@ import { before, test } from 'node:test';
 import { initCompute, type BackendName } from '../../src/compute/backend.js';
 import { loadNative } from '../../src/compute/native.js';
 import { predictProba } from '../../src/models/fusion.js';
-import { PretrainPool, pretrainWorkerCount, type PretrainInput } from '../../src/pipeline/pretrain-workers.js';
+import { PretrainPool, pretrainWorkerCount, singleThreadKernels, type PretrainInput } from '../../src/pipeline/pretrain-workers.js';
 import { pretrainOnSources } from '../../src/transfer/pretrain.js';
 import { toyContext, toyTargetTest, toyTransferData } from '../transfer/context.js';
 
@@ -81,4 +81,19 @@ test('worker count: two or more pretrainings and threads, capped by MEDTL_PRETRA
   assert.equal(pretrainWorkerCount(3, 4, { MEDTL_PRETRAIN_WORKERS: '0' }), 0);
   assert.equal(pretrainWorkerCount(3, 4, { MEDTL_PRETRAIN_WORKERS: '1' }), 1);
   assert.throws(() => pretrainWorkerCount(3, 4, { MEDTL_PRETRAIN_WORKERS: 'many' }), /MEDTL_PRETRAIN_WORKERS must be a non-negative integer, got 'many'/);
+});
+
+test('pinning the main thread to one kernel thread is counted, and restores the count when the last run ends', { skip: loadNative().ok ? false : 'native addon unavailable' }, () => {
+  const native = loadNative();
+  if (!native.ok) return;
+  native.kernels.setThreads(2);
+  const first = singleThreadKernels();
+  const second = singleThreadKernels();
+  assert.equal(native.kernels.getThreads(), 1);
+  first();
+  first(); // a second call of the same release does nothing
+  assert.equal(native.kernels.getThreads(), 1, 'the other run still holds it');
+  second();
+  assert.equal(native.kernels.getThreads(), 2);
+  native.kernels.setThreads(1);
 });
