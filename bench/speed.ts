@@ -53,6 +53,9 @@ if (!(reps >= 5)) process.stderr.write(`bench:speed: --reps ${reps} is below the
 for (const key of ['warmup', 'warmup-seconds'] as const) {
   if (!(Number(args[key]) >= 0)) throw new Error(`--${key} must be a non-negative number, got '${args[key]}'`);
 }
+// medtl's end_to_end thread count: by default what `npx medtl demo` uses, one per core.
+const e2eThreads = args['e2e-threads'] ? Number(args['e2e-threads']) : os.availableParallelism();
+if (!(Number.isInteger(e2eThreads) && e2eThreads >= 1)) throw new Error(`--e2e-threads must be a positive integer, got '${args['e2e-threads']}'`);
 const python = process.env.MEDTL_BENCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 const cache = resolve(args.cache);
 mkdirSync(cache, { recursive: true });
@@ -125,7 +128,8 @@ function finish(r: Row, medtl: SideResult | undefined, torch: SideResult | undef
   return r;
 }
 
-const best: { medtl?: number; torch?: number } = {};
+// PyTorch's best fusion_train thread count, which its end_to_end run uses.
+const best: { torch?: number } = {};
 
 /** Runs a micro-workload on both sides at every thread count (alternating sides) and keeps each side's best. */
 async function microWorkload(w: Workload, medtlExtra: string[], torchExtra: string[]): Promise<Row> {
@@ -145,7 +149,6 @@ async function microWorkload(w: Workload, medtlExtra: string[], torchExtra: stri
     if (!to.ok) r.errors.push(to.error);
   }
   if (w === 'fusion_train') {
-    best.medtl = r.trials.filter((x) => x.side === 'medtl' && x.per_s !== null).sort((a, b) => b.per_s! - a.per_s!)[0]?.threads;
     best.torch = r.trials.filter((x) => x.side === 'torch' && x.per_s !== null).sort((a, b) => b.per_s! - a.per_s!)[0]?.threads;
   }
   r.errors = [...new Set(r.errors)];
@@ -174,8 +177,7 @@ async function demoBundle(workspace: string, bundle: string): Promise<number> {
 /** `medtl demo` (one thread per core, its default) against bench/reference/demo_pipeline.py (its best fusion_train thread count), alternating. */
 async function endToEnd(workspace: string, bundle: string): Promise<Row> {
   const r = row('end_to_end');
-  const mThreads = args['e2e-threads'] ? Number(args['e2e-threads']) : os.availableParallelism();
-  if (!(Number.isInteger(mThreads) && mThreads >= 1)) throw new Error(`--e2e-threads must be a positive integer, got '${args['e2e-threads']}'`);
+  const mThreads = e2eThreads;
   const tThreads = best.torch ?? 1;
   const rssFile = join(cache, 'medtl-demo.rss');
   // Users run the compiled CLI (`npx medtl demo` -> bin/medtl.js -> dist/), so that is what is

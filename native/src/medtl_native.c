@@ -105,6 +105,12 @@ static float* heap_of(napi_env env, napi_value v, int64_t* length) {
   return (float*)data;
 }
 
+// The arguments of a kernel call whose first argument is the heap; NULL (with the error thrown)
+// when there are too few or the heap is not a Float32Array.
+static float* args_heap(napi_env env, napi_callback_info info, size_t want, napi_value* argv, int64_t* length) {
+  return get_args(env, info, want, argv) ? heap_of(env, argv[0], length) : NULL;
+}
+
 static int64_t i64(napi_env env, napi_value v) {
   int64_t out = 0;
   napi_get_value_int64(env, v, &out);
@@ -129,9 +135,8 @@ static int in_heap(napi_env env, int64_t heap_len, int64_t off, int64_t count) {
 // Row-major C[b] = op(A[b]) op(B[b]) (+ beta C[b]); a stride of 0 broadcasts that operand.
 static napi_value gemm(napi_env env, napi_callback_info info) {
   napi_value a[14];
-  if (!get_args(env, info, 14, a)) return NULL;
   int64_t hl;
-  float* heap = heap_of(env, a[0], &hl);
+  float* heap = args_heap(env, info, 14, a, &hl);
   if (heap == NULL) return NULL;
   bool ta, tb;
   CHECK(napi_get_value_bool(env, a[1], &ta));
@@ -168,6 +173,9 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
   }
 #define INLINE static inline __attribute__((always_inline))
 
+// TF.js's step(x) for the ReLU gradient: 1 above zero, NaN for NaN, else 0.
+INLINE float relu_step(float x) { return x > 0.0f ? 1.0f : (x != x ? x : 0.0f); }
+
 INLINE void rows_bias_relu(float* restrict c, const float* restrict b, int64_t rows, const int64_t n, int relu) {
   for (int64_t r = 0; r < rows; r++, c += n) {
     if (b != NULL)
@@ -193,8 +201,7 @@ INLINE void rows_relu_grad_bias(const float* restrict dy, const float* restrict 
   for (int64_t j = 0; j < n; j++) db[j] = 0.0f;
   for (int64_t i = 0; i < rows; i++, dy += n, y += n, g += n) {
     for (int64_t j = 0; j < n; j++) {
-      float s = y[j] > 0.0f ? 1.0f : (y[j] != y[j] ? y[j] : 0.0f);
-      g[j] = dy[j] * s;
+      g[j] = dy[j] * relu_step(y[j]);
       db[j] += g[j];
     }
   }
@@ -206,9 +213,8 @@ enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_ELU = 3, ACT_SIGMOID = 4
 // Adds a per-column bias and applies the activation to a row-major [rows, n] block in place.
 static napi_value bias_act(napi_env env, napi_callback_info info) {
   napi_value a[9];
-  if (!get_args(env, info, 9, a)) return NULL;
   int64_t hl;
-  float* heap = heap_of(env, a[0], &hl);
+  float* heap = args_heap(env, info, 9, a, &hl);
   if (heap == NULL) return NULL;
   int64_t co = i64(env, a[1]), rows = i64(env, a[2]), n = i64(env, a[3]), bo = i64(env, a[4]);
   int act = (int)i64(env, a[5]);
@@ -377,12 +383,12 @@ static void conv_epilogue(float* y, const float* bias, int64_t rows, int64_t n, 
 // or input gradient (dy, w -> dx), all as GEMMs over the patch matrix.
 static napi_value conv(napi_env env, napi_callback_info info) {
   napi_value a[8];
-  size_t argc = 8;
-  if (!get_args(env, info, 6, a)) return NULL;
-  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
   int64_t hl;
-  float* heap = heap_of(env, a[0], &hl);
+  float* heap = args_heap(env, info, 6, a, &hl);
   if (heap == NULL) return NULL;
+  // The forward epilogue's two arguments are optional.
+  size_t argc = 8;
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
   ConvKind kind = (ConvKind)i64(env, a[1]);
   int64_t ao = i64(env, a[2]), bo = i64(env, a[3]), oo = i64(env, a[4]);
   Geom g;
@@ -474,9 +480,8 @@ static napi_value conv(napi_env env, napi_callback_info info) {
 // constant's float32 rounding are TF.js's, so the result is bit-identical to its eight kernels.
 static napi_value adam(napi_env env, napi_callback_info info) {
   napi_value a[18];
-  if (!get_args(env, info, 18, a)) return NULL;
   int64_t hl;
-  float* heap = heap_of(env, a[0], &hl);
+  float* heap = args_heap(env, info, 18, a, &hl);
   if (heap == NULL) return NULL;
   float l2 = (float)f64(env, a[17]);
   int64_t offs[7];
@@ -566,9 +571,8 @@ static void pool2_grad(const float* x, const float* dy, float* dx, int64_t N, in
 // window order wins, padding never does, and a window with nothing above -inf passes nothing.
 static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
   napi_value a[5];
-  if (!get_args(env, info, 5, a)) return NULL;
   int64_t hl;
-  float* heap = heap_of(env, a[0], &hl);
+  float* heap = args_heap(env, info, 5, a, &hl);
   if (heap == NULL) return NULL;
   int64_t xo = i64(env, a[1]), go = i64(env, a[2]), oo = i64(env, a[3]);
   napi_typedarray_type type;
@@ -656,9 +660,8 @@ static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
 // leading axes, which is how every bias gradient is formed).
 static napi_value sum_rows(napi_env env, napi_callback_info info) {
   napi_value a[5];
-  if (!get_args(env, info, 5, a)) return NULL;
   int64_t hl;
-  float* heap = heap_of(env, a[0], &hl);
+  float* heap = args_heap(env, info, 5, a, &hl);
   if (heap == NULL) return NULL;
   int64_t xo = i64(env, a[1]), oo = i64(env, a[2]), rows = i64(env, a[3]), cols = i64(env, a[4]);
   if (!in_heap(env, hl, xo, rows * cols) || !in_heap(env, hl, oo, cols)) return NULL;
@@ -673,9 +676,8 @@ static napi_value sum_rows(napi_env env, napi_callback_info info) {
 // add_rows(heap, aOff, bOff, outOff, rows, n): out[i, j] = a[i, j] + b[j] (a bias add).
 static napi_value add_rows(napi_env env, napi_callback_info info) {
   napi_value a[6];
-  if (!get_args(env, info, 6, a)) return NULL;
   int64_t hl;
-  float* heap = heap_of(env, a[0], &hl);
+  float* heap = args_heap(env, info, 6, a, &hl);
   if (heap == NULL) return NULL;
   int64_t ao = i64(env, a[1]), bo = i64(env, a[2]), oo = i64(env, a[3]), rows = i64(env, a[4]), n = i64(env, a[5]);
   if (!in_heap(env, hl, ao, rows * n) || !in_heap(env, hl, bo, n) || !in_heap(env, hl, oo, rows * n)) return NULL;
@@ -692,9 +694,8 @@ static napi_value add_rows(napi_env env, napi_callback_info info) {
 // else 0), the whole ReLU gradient in one pass instead of step, cast and multiply.
 static napi_value relu_grad(napi_env env, napi_callback_info info) {
   napi_value a[5];
-  if (!get_args(env, info, 5, a)) return NULL;
   int64_t hl;
-  float* heap = heap_of(env, a[0], &hl);
+  float* heap = args_heap(env, info, 5, a, &hl);
   if (heap == NULL) return NULL;
   int64_t go = i64(env, a[1]), xo = i64(env, a[2]), oo = i64(env, a[3]), n = i64(env, a[4]);
   if (!in_heap(env, hl, go, n) || !in_heap(env, hl, xo, n) || !in_heap(env, hl, oo, n)) return NULL;
@@ -702,8 +703,7 @@ static napi_value relu_grad(napi_env env, napi_callback_info info) {
   const float* restrict x = heap + xo;
   float* restrict out = heap + oo;
   for (int64_t i = 0; i < n; i++) {
-    float s = x[i] > 0.0f ? 1.0f : (x[i] != x[i] ? x[i] : 0.0f);
-    out[i] = dy[i] * s;
+    out[i] = dy[i] * relu_step(x[i]);
   }
   return NULL;
 }
@@ -714,9 +714,8 @@ static napi_value relu_grad(napi_env env, napi_callback_info info) {
 // of the unfused ReLU-gradient-then-Sum pair.
 static napi_value relu_grad_bias(napi_env env, napi_callback_info info) {
   napi_value a[7];
-  if (!get_args(env, info, 7, a)) return NULL;
   int64_t hl;
-  float* heap = heap_of(env, a[0], &hl);
+  float* heap = args_heap(env, info, 7, a, &hl);
   if (heap == NULL) return NULL;
   int64_t go = i64(env, a[1]), yo = i64(env, a[2]), oo = i64(env, a[3]), bo = i64(env, a[4]), rows = i64(env, a[5]),
           cols = i64(env, a[6]);
@@ -736,9 +735,8 @@ static napi_value relu_grad_bias(napi_env env, napi_callback_info info) {
 // sum_squares(heap, off, n): the sum of x^2 over n floats, in double (an L2 penalty's value).
 static napi_value sum_squares(napi_env env, napi_callback_info info) {
   napi_value a[3];
-  if (!get_args(env, info, 3, a)) return NULL;
   int64_t hl;
-  float* heap = heap_of(env, a[0], &hl);
+  float* heap = args_heap(env, info, 3, a, &hl);
   if (heap == NULL) return NULL;
   int64_t off = i64(env, a[1]), n = i64(env, a[2]);
   if (!in_heap(env, hl, off, n)) return NULL;

@@ -22,7 +22,7 @@ import { budgetCurveData, type BudgetCurvePoint } from './budget-curve.js';
 import { fitOnValidation, type ValidationFits } from './operating-points.js';
 import { fitStackingOnValidation } from '../models/stacking.js';
 import { architectureOf, embedCohortImages } from './backbone-embeddings.js';
-import { PretrainPool, pretrainKey, pretrainWorkerCount, singleThreadKernels } from './pretrain-workers.js';
+import { PretrainPool, pretrainInput, pretrainKey, pretrainWorkerCount, singleThreadKernels } from './pretrain-workers.js';
 
 /** One row of the results: a method's target-test evaluation and how it was trained. */
 export interface MethodResult {
@@ -153,8 +153,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const pool = pretrainingWorkers > 0 ? new PretrainPool(pretrainingWorkers, compute.backend, (msg) => progress.log(msg)) : undefined;
   const restoreThreads = pool ? singleThreadKernels() : () => undefined;
   for (const method of pool ? ahead : []) {
-    const { progress: _p, pretrained: _q, imageEmbeddings: _e, ...input } = context(method, parts.transfer, `pretrain [${pretrainKey(method.modalities)}]`);
-    const job = pool!.run({ key: pretrainKey(method.modalities), ctx: { ...input, data: { ...parts.transfer, targetTrain: [], targetVal: [], targetUnlabelled: [] } } });
+    const job = pool!.run({ key: pretrainKey(method.modalities), ctx: pretrainInput(context(method, parts.transfer, `pretrain [${pretrainKey(method.modalities)}]`)) });
     // A method that fails first leaves later pretrainings unawaited; their errors are not news.
     job.catch(() => undefined);
     pretrainCache.set(pretrainKey(method.modalities), job);

@@ -63,6 +63,12 @@ export function singleThreadKernels(): () => void {
 let pinned = 0;
 let unpinnedThreads = 1;
 
+/** A context's plain-data part, for a worker (data trimmed to the source partitions pretraining reads). */
+export function pretrainInput(ctx: TransferContext): PretrainInput {
+  const { progress: _p, pretrained: _q, imageEmbeddings: _e, ...input } = ctx;
+  return { ...input, data: { ...ctx.data, targetTrain: [], targetVal: [], targetUnlabelled: [] } };
+}
+
 /** The key a pretraining is shared under: its modalities, sorted. */
 export function pretrainKey(modalities: readonly string[]): string {
   return [...modalities].sort().join('+');

@@ -6,7 +6,7 @@ import { before, test } from 'node:test';
 import { initCompute, type BackendName } from '../../src/compute/backend.js';
 import { loadNative } from '../../src/compute/native.js';
 import { predictProba } from '../../src/models/fusion.js';
-import { PretrainPool, pretrainWorkerCount, singleThreadKernels, type PretrainInput } from '../../src/pipeline/pretrain-workers.js';
+import { PretrainPool, pretrainInput, pretrainWorkerCount, singleThreadKernels, type PretrainInput } from '../../src/pipeline/pretrain-workers.js';
 import { pretrainOnSources } from '../../src/transfer/pretrain.js';
 import { toyContext, toyTargetTest, toyTransferData } from '../transfer/context.js';
 
@@ -18,8 +18,7 @@ before(async () => {
 });
 
 function input(modalities: PretrainInput['modalities'], data = toyTransferData()): PretrainInput {
-  const { progress: _p, pretrained: _q, ...rest } = { ...toyContext(data), modalities };
-  return rest;
+  return pretrainInput({ ...toyContext(data), modalities });
 }
 
 test(`a pretraining on a worker thread gives this thread's model bit for bit (${backend})`, async () => {
