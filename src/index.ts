@@ -24,6 +24,7 @@ export * from './preprocess/text.js';
 export * from './train/loop.js';
 export * from './transfer/types.js';
 export * from './transfer/registry.js';
+export * from './transfer/define.js';
 export * from './transfer/pretrain.js';
 export * from './transfer/options.js';
 export * from './transfer/embedding.js';

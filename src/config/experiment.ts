@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { describeZodIssue } from '../util/zod-issues.js';
-import { strategyOptionProblems } from '../transfer/options.js';
+import { strategyOptionProblems } from '../transfer/registry.js';
 
 const positiveInt = z.number().int().positive();
 const fraction = z.number().min(0).max(1);

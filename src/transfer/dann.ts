@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import * as tf from '@tensorflow/tfjs-core';
 import { inputTensors, range, type FusionModel } from '../models/fusion.js';
 import type { FeatureSet } from '../preprocess/features.js';
@@ -5,9 +6,9 @@ import { Rng } from '../util/random.js';
 import { runAdaptation, type Aligner } from './adapt.js';
 import { dannLambda, gradientReversal } from './domain-losses.js';
 import { embed, embeddingWidth } from './embedding.js';
-import { parseStrategyOptions } from './options.js';
-import type { TransferStrategy } from './types.js';
 import { weightedSigmoidCrossEntropy } from '../train/loss.js';
+import { defineStrategy } from './define.js';
+import { ADAPTATION_OPTIONS } from './options.js';
 
 /** A small MLP that tells source (0) from target (1) embeddings; its variables live outside the fusion model. */
 export class DomainClassifier {
@@ -80,13 +81,19 @@ export function dannAligner(classifier: DomainClassifier, weight: number, gamma:
 }
 
 /** Domain adaptation: adversarial alignment of source and unlabelled-target embeddings with a gradient reversal layer. */
-export const dann: TransferStrategy = {
+export const dann = defineStrategy({
   name: 'dann',
   description: 'pretrain on sources; adapt adversarially (DANN, gradient reversal) to unlabelled target embeddings',
+  options: z.strictObject({
+    ...ADAPTATION_OPTIONS,
+    /** Hidden width of the domain classifier. */
+    hidden: z.number().int().positive().default(16),
+    /** γ of the λ schedule 2/(1+exp(−γp)) − 1. */
+    gamma: z.number().positive().default(10),
+  }),
   usesSource: true,
   usesPretrained: true,
-  async run(ctx) {
-    const opts = parseStrategyOptions('dann', ctx.options);
+  async run(ctx, opts) {
     return runAdaptation(
       ctx,
       'DANN',
@@ -97,4 +104,4 @@ export const dann: TransferStrategy = {
       opts,
     );
   },
-};
+});

@@ -1,20 +1,25 @@
+import { z } from 'zod';
 import { groupVariables } from '../models/fusion.js';
 import { ALL_LAYER_GROUPS, type LayerGroup } from '../models/spec.js';
 import { trainPhase } from '../train/loop.js';
 import { cloneModel } from './model-ops.js';
-import { parseStrategyOptions } from './options.js';
 import { labelledTarget, requireLabels, trainContextOf } from './target-data.js';
-import type { TransferStrategy } from './types.js';
+import { defineStrategy } from './define.js';
 
 /** Fine-tuning regime: every layer group trains at once, each at its own learning rate (lower for the encoders). */
-export const discriminativeLr: TransferStrategy = {
+export const discriminativeLr = defineStrategy({
   name: 'discriminative_lr',
   description: 'pretrain on sources; fine-tune all layers with per-group learning-rate multipliers',
+  options: z.strictObject({
+    /** Learning-rate multiplier of each layer group, relative to the head phase's learning rate. */
+    multipliers: z
+      .strictObject({ head: z.number().positive().default(1), tabular: z.number().positive().default(0.2), image: z.number().positive().default(0.1), text: z.number().positive().default(0.2) })
+      .prefault({}),
+  }),
   usesSource: true,
   usesPretrained: true,
-  async run(ctx) {
+  async run(ctx, opts) {
     requireLabels(ctx, 'discriminative_lr');
-    const opts = parseStrategyOptions('discriminative_lr', ctx.options);
     const pretrained = await ctx.pretrained();
     const model = cloneModel(pretrained.model, ctx.seed);
     const { train, val } = labelledTarget(ctx, pretrained.preprocessor);
@@ -25,4 +30,4 @@ export const discriminativeLr: TransferStrategy = {
     const history = trainPhase(model, train, val, phase, trainContextOf(ctx), { variableGroups: groups });
     return { model, preprocessor: pretrained.preprocessor, history: [...pretrained.history, history] };
   },
-};
+});

@@ -1,15 +1,17 @@
 import { trainPhase } from '../train/loop.js';
 import { cloneModel } from './model-ops.js';
-import type { TransferStrategy } from './types.js';
 import { ALL_LAYER_GROUPS } from '../models/spec.js';
+import { defineStrategy } from './define.js';
+import { NO_OPTIONS } from './options.js';
 
 /**
  * Fine-tuning regime: start from the source-pretrained model, train the fusion head with the
  * encoders frozen, then unfreeze everything and fine-tune at a lower learning rate.
  */
-export const freezeThenUnfreeze: TransferStrategy = {
+export const freezeThenUnfreeze = defineStrategy({
   name: 'freeze_unfreeze',
   description: 'pretrain on sources; train the head on frozen encoders, then fine-tune all layers at a lower learning rate',
+  options: NO_OPTIONS,
   usesSource: true,
   usesPretrained: true,
   async run(ctx) {
@@ -25,4 +27,4 @@ export const freezeThenUnfreeze: TransferStrategy = {
     const all = trainPhase(model, train, val, { name: 'fine-tune all layers', trainable: ALL_LAYER_GROUPS, ...ctx.plan.finetune }, trainCtx);
     return { model, preprocessor: pre, history: [...pretrained.history, head, all] };
   },
-};
+});

@@ -1,22 +1,25 @@
+import { z } from 'zod';
 import { trainPhase, type PhaseHistory } from '../train/loop.js';
 import { cloneModel } from './model-ops.js';
-import { parseStrategyOptions } from './options.js';
 import { labelledTarget, layerVariables, requireLabels, trainContextOf, weightedLayersTopDown } from './target-data.js';
-import type { TransferStrategy } from './types.js';
 import { ALL_LAYER_GROUPS } from '../models/spec.js';
+import { defineStrategy } from './define.js';
 
 /**
  * Fine-tuning regime (ULMFiT-style): unfreeze one layer per stage from the top down, training the
  * unfrozen layers for a few epochs each stage, until every layer trains.
  */
-export const gradualUnfreeze: TransferStrategy = {
+export const gradualUnfreeze = defineStrategy({
   name: 'gradual_unfreeze',
   description: 'pretrain on sources; unfreeze layers one at a time from the top, fine-tuning after each',
+  options: z.strictObject({
+    /** Epochs of each unfreezing stage (the early-stopping patience of the fine-tune phase still applies). */
+    epochsPerStage: z.number().int().positive().default(10),
+  }),
   usesSource: true,
   usesPretrained: true,
-  async run(ctx) {
+  async run(ctx, opts) {
     requireLabels(ctx, 'gradual_unfreeze');
-    const opts = parseStrategyOptions('gradual_unfreeze', ctx.options);
     const pretrained = await ctx.pretrained();
     const model = cloneModel(pretrained.model, ctx.seed);
     const { train, val } = labelledTarget(ctx, pretrained.preprocessor);
@@ -30,4 +33,4 @@ export const gradualUnfreeze: TransferStrategy = {
     }
     return { model, preprocessor: pretrained.preprocessor, history: [...pretrained.history, ...history] };
   },
-};
+});

@@ -1,24 +1,31 @@
+import { z } from 'zod';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildFusionModel } from '../models/fusion.js';
 import { ALL_LAYER_GROUPS } from '../models/spec.js';
 import { trainPhase } from '../train/loop.js';
 import { cloneModel } from './model-ops.js';
-import { parseStrategyOptions } from './options.js';
 import { labelledTarget, layerVariables, requireLabels, trainContextOf, weightedLayersTopDown } from './target-data.js';
-import type { TransferStrategy } from './types.js';
+import { defineStrategy } from './define.js';
 
 /**
  * Fine-tuning regime L2-SP (Li et al. 2018): fine-tune all layers with α‖w − w_source‖² on weights
  * shared with the source model and β‖w‖² on new ones, instead of plain weight decay.
  */
-export const l2sp: TransferStrategy = {
+export const l2sp = defineStrategy({
   name: 'l2sp',
   description: 'pretrain on sources; fine-tune all layers penalising distance from the source weights',
+  options: z.strictObject({
+    /** Weight of α‖w − w_source‖² on the weights shared with the source model. */
+    alpha: z.number().nonnegative().default(0.1),
+    /** Weight of β‖w‖² on newly initialised weights (the logit layer when reinitHead is set). */
+    beta: z.number().nonnegative().default(0.01),
+    /** Re-initialise the logit layer, treating it as a new task head. */
+    reinitHead: z.boolean().default(false),
+  }),
   usesSource: true,
   usesPretrained: true,
-  async run(ctx) {
+  async run(ctx, opts) {
     requireLabels(ctx, 'l2sp');
-    const opts = parseStrategyOptions('l2sp', ctx.options);
     const pretrained = await ctx.pretrained();
     const model = cloneModel(pretrained.model, ctx.seed);
     const top = weightedLayersTopDown(model)[0];
@@ -55,4 +62,4 @@ export const l2sp: TransferStrategy = {
       tf.dispose(anchors);
     }
   },
-};
+});

@@ -1,12 +1,14 @@
 import { trainPhase } from '../train/loop.js';
 import { cloneModel } from './model-ops.js';
 import { labelledTarget, layerVariables, requireLabels, trainContextOf, weightedLayersTopDown } from './target-data.js';
-import type { TransferStrategy } from './types.js';
+import { defineStrategy } from './define.js';
+import { NO_OPTIONS } from './options.js';
 
 /** Fine-tuning regime: keep every source-trained layer frozen and refit only the final linear (logit) layer. */
-export const linearProbe: TransferStrategy = {
+export const linearProbe = defineStrategy({
   name: 'linear_probe',
   description: 'pretrain on sources; refit only the final linear layer on the target',
+  options: NO_OPTIONS,
   usesSource: true,
   usesPretrained: true,
   async run(ctx) {
@@ -20,4 +22,4 @@ export const linearProbe: TransferStrategy = {
     });
     return { model, preprocessor: pretrained.preprocessor, history: [...pretrained.history, history] };
   },
-};
+});

@@ -1,17 +1,18 @@
+import { z } from 'zod';
 import * as tf from '@tensorflow/tfjs-core';
 import { runAdaptation } from './adapt.js';
 import { mmdLoss } from './domain-losses.js';
-import { parseStrategyOptions } from './options.js';
-import type { TransferStrategy } from './types.js';
+import { defineStrategy } from './define.js';
+import { ADAPTATION_OPTIONS } from './options.js';
 
 /** Domain adaptation: minimise multi-kernel Gaussian MMD between source and unlabelled-target fused embeddings. */
-export const mmd: TransferStrategy = {
+export const mmd = defineStrategy({
   name: 'mmd',
   description: 'pretrain on sources; adapt with a multi-kernel MMD loss between source and unlabelled target embeddings',
+  options: z.strictObject({ ...ADAPTATION_OPTIONS }),
   usesSource: true,
   usesPretrained: true,
-  async run(ctx) {
-    const opts = parseStrategyOptions('mmd', ctx.options);
+  async run(ctx, opts) {
     return runAdaptation(ctx, 'MMD', () => ({ loss: (s, t) => tf.mul(mmdLoss(s, t), opts.weight) as tf.Scalar }), opts);
   },
-};
+});

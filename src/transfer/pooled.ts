@@ -1,20 +1,23 @@
+import { z } from 'zod';
 import { buildFusionModel } from '../models/fusion.js';
 import { concatFeatures } from '../preprocess/features.js';
 import { fitPreprocessor } from '../preprocess/preprocessor.js';
 import { trainPhase } from '../train/loop.js';
 import { specFor, preprocessSpecOf } from './model-ops.js';
-import { parseStrategyOptions } from './options.js';
 import { trainContextOf } from './target-data.js';
-import type { TransferStrategy } from './types.js';
 import { ALL_LAYER_GROUPS } from '../models/spec.js';
+import { defineStrategy } from './define.js';
 
 /** Baseline: one model trained from scratch on source and labelled target data together. */
-export const pooled: TransferStrategy = {
+export const pooled = defineStrategy({
   name: 'pooled',
   description: 'train from scratch on the source sites and the target label budget pooled together',
+  options: z.strictObject({
+    /** Loss weight of each labelled target row relative to a source row. */
+    targetWeight: z.number().positive().default(1),
+  }),
   usesSource: true,
-  async run(ctx) {
-    const opts = parseStrategyOptions('pooled', ctx.options);
+  async run(ctx, opts) {
     const { sourceTrain, sourceVal, targetTrain, targetVal } = ctx.data;
     const fitRows = [...sourceTrain, ...targetTrain];
     const pre = fitPreprocessor(fitRows, preprocessSpecOf(ctx));
@@ -28,4 +31,4 @@ export const pooled: TransferStrategy = {
     });
     return { model, preprocessor: pre, history: [history] };
   },
-};
+});

@@ -1,22 +1,10 @@
-import { coral } from './coral.js';
-import { dann } from './dann.js';
-import { discriminativeLr } from './discriminative-lr.js';
-import { freezeThenUnfreeze } from './freeze-unfreeze.js';
-import { fullFinetune } from './full-finetune.js';
-import { gradualUnfreeze } from './gradual-unfreeze.js';
-import { l2sp } from './l2sp.js';
-import { linearProbe } from './linear-probe.js';
-import { mmd } from './mmd.js';
-import { multiSourceWeighted, sourceSelectionLogme } from './multi-source/strategies.js';
-import { reweightClassifier, reweightKliep, reweightKmm } from './reweight/strategy.js';
-import { pooled } from './pooled.js';
-import { sourceOnly } from './source-only.js';
-import { targetOnly } from './target-only.js';
+import * as builtIn from './builtin-strategies.js';
+import { optionIssues } from './options.js';
 import type { TransferStrategy } from './types.js';
 
 const registry = new Map<string, TransferStrategy>();
 
-/** Adds a strategy under its name; later issues' strategies register here too. */
+/** Adds a strategy (built-in or the caller's own, usually made by defineStrategy) under its name. */
 export function registerStrategy(strategy: TransferStrategy): void {
   if (registry.has(strategy.name)) throw new Error(`transfer strategy '${strategy.name}' is already registered`);
   registry.set(strategy.name, strategy);
@@ -34,6 +22,16 @@ export function listStrategies(): string[] {
   return [...registry.keys()].sort();
 }
 
-for (const s of [sourceOnly, targetOnly, pooled, freezeThenUnfreeze, linearProbe, fullFinetune, gradualUnfreeze, discriminativeLr, l2sp, coral, mmd, dann, reweightClassifier, reweightKmm, reweightKliep, multiSourceWeighted, sourceSelectionLogme]) {
-  registerStrategy(s);
+/**
+ * Problems with a method's options, one line each naming the key, or none: checked against the
+ * registered strategy's schema. A strategy without a schema, or one not registered (yet), takes no options.
+ */
+export function strategyOptionProblems(strategy: string, options: unknown): string[] {
+  const schema = registry.get(strategy)?.options;
+  if (schema === undefined) return options && typeof options === 'object' && Object.keys(options).length ? [`strategy '${strategy}' takes no options`] : [];
+  return optionIssues(schema, options);
 }
+
+// The type annotation checks that every export of builtin-strategies.ts is a strategy.
+const BUILT_IN: readonly TransferStrategy[] = Object.values(builtIn);
+for (const s of BUILT_IN) registerStrategy(s);

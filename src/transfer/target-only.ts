@@ -2,13 +2,15 @@ import { buildFusionModel } from '../models/fusion.js';
 import { fitPreprocessor } from '../preprocess/preprocessor.js';
 import { trainPhase } from '../train/loop.js';
 import { specFor, preprocessSpecOf } from './model-ops.js';
-import type { TransferStrategy } from './types.js';
 import { ALL_LAYER_GROUPS } from '../models/spec.js';
+import { defineStrategy } from './define.js';
+import { NO_OPTIONS } from './options.js';
 
 /** Baseline: a model trained from scratch on the target's labelled budget only, with preprocessing fitted there. */
-export const targetOnly: TransferStrategy = {
+export const targetOnly = defineStrategy({
   name: 'target_only',
   description: 'train from random initialisation on the target label budget only',
+  options: NO_OPTIONS,
   usesSource: false,
   async run(ctx) {
     const { targetTrain, targetVal } = ctx.data;
@@ -24,4 +26,4 @@ export const targetOnly: TransferStrategy = {
     );
     return { model, preprocessor, history: [history] };
   },
-};
+});

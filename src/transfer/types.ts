@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { ColumnSpec, Modality, Sample } from '../data/types.js';
 import type { ModelBundle } from '../models/artifact.js';
 import type { ModelSpec } from '../models/spec.js';
@@ -51,7 +52,7 @@ export interface TransferContext {
   readonly progress: ProgressReporter;
   /** Label for progress bars. */
   readonly label: string;
-  /** The method's `options` from the experiment file, validated by the strategy against its schema. */
+  /** The method's `options` from the experiment file, raw; a strategy made by defineStrategy gets them parsed. */
   readonly options?: unknown;
   /** The source-pretrained model for these modalities, trained once and shared by strategies (each gets a copy). */
   pretrained(): Promise<TrainedModel>;
@@ -93,13 +94,15 @@ export interface TransferReport {
   readonly notes?: readonly string[];
 }
 
-/** A way of producing a target-site model, from source data, target data or both. */
+/** A way of producing a target-site model, from source data, target data or both; usually made by defineStrategy. */
 export interface TransferStrategy {
   readonly name: string;
   /** One line saying what the strategy does, shown in reports and `--help`. */
   readonly description: string;
   /** Whether the strategy reads source data (false for target-only baselines). */
   readonly usesSource: boolean;
+  /** Schema of the method's `options` (validated when an experiment file is parsed); absent: the strategy takes none. */
+  readonly options?: z.ZodType;
   /**
    * Whether `run` awaits `ctx.pretrained()`. An experiment uses it to start those pretrainings
    * ahead, on worker threads (src/pipeline/pretrain-workers.ts); a strategy that leaves it unset

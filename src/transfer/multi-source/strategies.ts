@@ -1,12 +1,14 @@
+import { z } from 'zod';
 import { buildFusionModel } from '../../models/fusion.js';
 import { ALL_LAYER_GROUPS } from '../../models/spec.js';
 import { trainPhase, type PhaseHistory } from '../../train/loop.js';
 import { specFor } from '../model-ops.js';
-import { parseStrategyOptions } from '../options.js';
 import { labelledTarget, trainContextOf } from '../target-data.js';
-import type { SourceAssessment, TrainedModel, TransferContext, TransferStrategy } from '../types.js';
+import type { SourceAssessment, TrainedModel, TransferContext } from '../types.js';
 import { logmeScores, negativeTransfer, targetLossBySource } from './assess.js';
 import { perSourceModels, type PerSourceModels } from './per-source.js';
+import { defineStrategy } from '../define.js';
+import { MULTI_SOURCE_OPTIONS } from '../options.js';
 
 /**
  * Trains one fresh model on the chosen source rows with per-site loss weights (each site's rows share its
@@ -33,12 +35,16 @@ async function trainOnSources(ctx: TransferContext, models: PerSourceModels, sit
 }
 
 /** Multi-source: per-source models scored on the target's labelled rows; sources weighted by a softmax of their negative log-loss. */
-export const multiSourceWeighted: TransferStrategy = {
+export const multiSourceWeighted = defineStrategy({
   name: 'multi_source_weighted',
   description: 'train per-source models, weight sources by their target-validation loss, train on the weighted sources, fine-tune',
+  options: z.strictObject({
+    ...MULTI_SOURCE_OPTIONS,
+    /** Temperature of the softmax over negative target-validation log-losses that gives source weights. */
+    temperature: z.number().positive().default(0.05),
+  }),
   usesSource: true,
-  async run(ctx) {
-    const o = parseStrategyOptions('multi_source_weighted', ctx.options);
+  async run(ctx, o) {
     const models = await perSourceModels(ctx);
     const notes: string[] = [];
     let weights: number[];
@@ -60,15 +66,19 @@ export const multiSourceWeighted: TransferStrategy = {
     const sources: SourceAssessment[] = models.sources.map((s, i) => ({ site: s.site, nTrain: s.nTrain, weight: weights[i], targetValLoss: losses?.[i], ...neg.perSource[i] }));
     return { ...trained, report: { sources, targetOnlyValLoss: neg.targetOnlyValLoss, negativeTransfer: neg.negativeTransfer, notes: [...notes, ...(neg.notes ?? [])] } };
   },
-};
+});
 
 /** Multi-source: pick the sources whose models' embeddings best explain the target labels (LogME), train on those. */
-export const sourceSelectionLogme: TransferStrategy = {
+export const sourceSelectionLogme = defineStrategy({
   name: 'source_selection_logme',
   description: 'score each source by LogME on the target labels before training, keep the best, train on them, fine-tune',
+  options: z.strictObject({
+    ...MULTI_SOURCE_OPTIONS,
+    /** Keep this many sources with the highest LogME; default: half of them, rounded up. */
+    topK: z.number().int().positive().optional(),
+  }),
   usesSource: true,
-  async run(ctx) {
-    const o = parseStrategyOptions('source_selection_logme', ctx.options);
+  async run(ctx, o) {
     const models = await perSourceModels(ctx);
     const k = Math.min(o.topK ?? Math.ceil(models.sources.length / 2), models.sources.length);
     const notes: string[] = [];
@@ -88,4 +98,4 @@ export const sourceSelectionLogme: TransferStrategy = {
     const sources: SourceAssessment[] = models.sources.map((s, i) => ({ site: s.site, nTrain: s.nTrain, logme: scores?.[i], selected: selected.has(s.site), ...neg.perSource[i] }));
     return { ...trained, report: { sources, targetOnlyValLoss: neg.targetOnlyValLoss, negativeTransfer: neg.negativeTransfer, notes: [...notes, ...(neg.notes ?? [])] } };
   },
-};
+});

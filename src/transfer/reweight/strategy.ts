@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { buildFusionModel } from '../../models/fusion.js';
 import { ALL_LAYER_GROUPS } from '../../models/spec.js';
 import type { FeatureSet } from '../../preprocess/features.js';
@@ -5,14 +6,15 @@ import { fitPreprocessor } from '../../preprocess/preprocessor.js';
 import { trainPhase, type PhaseHistory } from '../../train/loop.js';
 import { cloneModel, specFor, preprocessSpecOf } from '../model-ops.js';
 import { labelBlindStage } from '../stage-cache.js';
-import { parseStrategyOptions } from '../options.js';
 import { labelledTarget, trainContextOf, unlabelledTargetSamples } from '../target-data.js';
-import type { TransferContext, TransferStrategy, TrainedModel } from '../types.js';
+import type { TransferContext, TrainedModel } from '../types.js';
 import { classifierDensityRatio } from './classifier-ratio.js';
 import type { Rows } from './kernels.js';
 import { kernelMeanMatching } from './kmm.js';
 import { kliep } from './kliep.js';
 import { clipAndNormalise, summariseWeights } from './normalise.js';
+import { defineStrategy } from '../define.js';
+import { REWEIGHTING_OPTIONS } from '../options.js';
 
 /** The tabular block of a feature set as rows, or an error naming the strategy when there is none. */
 function tabularRows(fs: FeatureSet, strategy: string): Rows {
@@ -50,34 +52,48 @@ async function runReweighted(ctx: TransferContext, name: string, clip: number, f
 }
 
 /** Instance re-weighting by a domain classifier's density ratio p(target|x)/p(source|x). */
-export const reweightClassifier: TransferStrategy = {
+export const reweightClassifier = defineStrategy({
   name: 'reweight_classifier',
   description: 'weight source rows by a domain classifier density ratio, train on them, fine-tune on target labels',
+  options: z.strictObject({
+    ...REWEIGHTING_OPTIONS,
+    /** L2 penalty of the logistic domain classifier. */
+    l2: z.number().nonnegative().default(1e-2),
+  }),
   usesSource: true,
-  async run(ctx) {
-    const o = parseStrategyOptions('reweight_classifier', ctx.options);
+  async run(ctx, o) {
     return runReweighted(ctx, 'reweight_classifier', o.clip, o.finetune, (s, t) => classifierDensityRatio(s, t, { l2: o.l2 }));
   },
-};
+});
 
 /** Instance re-weighting by kernel mean matching. */
-export const reweightKmm: TransferStrategy = {
+export const reweightKmm = defineStrategy({
   name: 'reweight_kmm',
   description: 'weight source rows by kernel mean matching to the target, train on them, fine-tune on target labels',
+  options: z.strictObject({
+    ...REWEIGHTING_OPTIONS,
+    /** Allowed relative deviation of the mean weight from 1 (KMM's ε). */
+    epsilon: z.number().nonnegative().default(0.1),
+    iterations: z.number().int().positive().default(500),
+  }),
   usesSource: true,
-  async run(ctx) {
-    const o = parseStrategyOptions('reweight_kmm', ctx.options);
+  async run(ctx, o) {
     return runReweighted(ctx, 'reweight_kmm', o.clip, o.finetune, (s, t) => kernelMeanMatching(s, t, { bound: o.clip, epsilon: o.epsilon, iterations: o.iterations }));
   },
-};
+});
 
 /** Instance re-weighting by KLIEP density-ratio estimation. */
-export const reweightKliep: TransferStrategy = {
+export const reweightKliep = defineStrategy({
   name: 'reweight_kliep',
   description: 'weight source rows by KLIEP density ratios, train on them, fine-tune on target labels',
+  options: z.strictObject({
+    ...REWEIGHTING_OPTIONS,
+    /** Number of target samples used as kernel centres. */
+    centres: z.number().int().positive().default(100),
+    iterations: z.number().int().positive().default(500),
+  }),
   usesSource: true,
-  async run(ctx) {
-    const o = parseStrategyOptions('reweight_kliep', ctx.options);
+  async run(ctx, o) {
     return runReweighted(ctx, 'reweight_kliep', o.clip, o.finetune, (s, t) => kliep(s, t, { centres: o.centres, iterations: o.iterations }));
   },
-};
+});
