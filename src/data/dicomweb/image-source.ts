@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ImageListing, ImageSourceContext } from '../ingest/images.js';
+import type { ImageListing, ImageSourceContext } from '../ingest/image-listing.js';
 import type { ImageSource } from '../manifest/schema.js';
 import { dicomWebUrl, searchAll, searchStudies } from './client.js';
 import type { DicomWebAuth, DicomWebEndpoint, QidoQuery } from './client.js';

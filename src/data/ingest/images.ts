@@ -3,35 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import type { ImageSource } from '../manifest/schema.js';
 import { listDicomWebImages } from '../dicomweb/image-source.js';
-
-/** Image files found for a site: join key → files, plus files no key could be taken from. */
-export interface ImageListing {
-  readonly byKey: ReadonlyMap<string, readonly string[]>;
-  /** Files matched by the glob whose name does not fit `match`, with the reason. */
-  readonly unmatched: readonly { file: string; reason: string }[];
-}
-
-/** Context an image-source module gets: the site and the join keys wanted (in the raw, pre-pseudonym form). */
-export interface ImageSourceContext {
-  readonly siteId: string;
-  readonly keys: readonly string[];
-  /** Folder where a module may store files it downloads (inside the workspace). */
-  readonly downloadDir?: string;
-}
-
-/** A module that lists (and, for remote sources, fetches) the image files of a site. */
-export type ImageSourceResolver = (source: ImageSource, ctx: ImageSourceContext) => Promise<ImageListing>;
-
-// DICOMweb is built in; registerImageSource can still replace it (e.g. with other endpoint options).
-const resolvers = new Map<string, ImageSourceResolver>([['dicomweb', (source, ctx) => listDicomWebImages(source, ctx)]]);
-
-/**
- * Registers the module behind an image-source kind other than folder and glob; the DICOMweb client
- * calls `registerImageSource('dicomweb', …)` so ingest can ask it for a site's files.
- */
-export function registerImageSource(kind: 'dicomweb', resolver: ImageSourceResolver): void {
-  resolvers.set(kind, resolver);
-}
+import type { ImageListing, ImageSourceContext } from './image-listing.js';
 
 /** Finds a site's image files per join key. */
 export async function listImages(source: ImageSource, ctx: ImageSourceContext): Promise<ImageListing> {
@@ -52,11 +24,7 @@ export async function listImages(source: ImageSource, ctx: ImageSourceContext): 
     return { byKey, unmatched: [] };
   }
   if (source.glob !== undefined && source.match !== undefined) return listGlob(source.glob, new RegExp(source.match));
-  if (source.dicomweb !== undefined) {
-    const r = resolvers.get('dicomweb');
-    if (!r) throw new Error(`${source.dicomweb.url}: no DICOMweb client is registered (registerImageSource('dicomweb', …))`);
-    return r(source, ctx);
-  }
+  if (source.dicomweb !== undefined) return listDicomWebImages(source, ctx);
   throw new Error('image source has no folder, glob or dicomweb');
 }
 

@@ -1,4 +1,5 @@
 export * from './types.js';
+export * from './image-listing.js';
 export * from './images.js';
 export * from './prepare.js';
 export * from './report.js';

@@ -9,7 +9,7 @@ import { dicomWebDownloadDir } from '../dicomweb/image-source.js';
 import { createPseudonymiser, missingKeyMessage, resolveDeidKey, DeidKeyError } from '../deid/table.js';
 import { dropCrossSiteDuplicates, toColumnSpecs } from '../manifest/cohort.js';
 import { loadManifest, type LoadManifestOptions, type Manifest } from '../manifest/load.js';
-import { detectImageFormat, readImageFile } from '../readers/index.js';
+import { readImageFile } from '../readers/index.js';
 import type { Cohort } from '../types.js';
 import { silentProgress, type ProgressReporter } from '../../util/progress.js';
 import { prepareSite } from './prepare.js';
@@ -199,9 +199,7 @@ async function subjectWithImages(s: PreparedSubject, workspace: string, key: Buf
         const path = join(dir, `${String(n).padStart(4, '0')}.dcm`);
         await writeFile(path, out.bytes);
         written.push(path);
-        // The DICOM decoder may not be wired into readImageFile yet; then the shape stays unknown.
-        const shape = detectImageFormat(out.bytes, path) === undefined ? null : (await readImageFile(path)).shape;
-        images.push({ modality: 'image', path, sha256: sha256(out.bytes), shape });
+        images.push({ modality: 'image', path, sha256: sha256(out.bytes), shape: (await readImageFile(path)).shape });
       } else {
         const v = await readImageFile(file);
         let path = file;
