@@ -1,4 +1,4 @@
-import { pixelStats, readImageFile, type ImageVolume, type PixelStats } from '../data/readers/index.js';
+import { pixelStats, readImageFile, type ImageAxis, type ImageVolume, type PixelStats, type VolumeGeometry } from '../data/readers/index.js';
 
 export interface InspectFlags {
   readonly json?: boolean;
@@ -12,7 +12,12 @@ export interface InspectReport {
   /** DICOM: the transfer syntax the pixel data was decoded from; null for other formats. */
   readonly transferSyntax: { readonly uid: string; readonly name: string } | null;
   readonly shape: number[];
+  /** The axis of each entry of `shape`, slowest first (see ImageLayout). */
+  readonly axes: readonly ImageAxis[];
+  readonly channels: number;
   readonly spacing: number[] | null;
+  /** Voxel-to-patient affine, spacing and orientation of a located volume; null where the file gives none. */
+  readonly geometry: VolumeGeometry | null;
   readonly dtype: 'float32';
   readonly stats: PixelStats;
   readonly metadata: Record<string, string | number>;
@@ -26,11 +31,27 @@ export async function inspectFile(file: string, flags: Pick<InspectFlags, 'array
     format: volume.format,
     transferSyntax: volume.dicom === undefined ? null : { uid: volume.dicom.transferSyntaxUid, name: volume.dicom.transferSyntaxName },
     shape: volume.shape,
+    axes: volume.layout.axes,
+    channels: volume.layout.channels,
     spacing: volume.spacing ?? null,
+    geometry: volume.layout.geometry ?? null,
     dtype: 'float32',
     stats: pixelStats(volume),
     metadata: volume.metadata,
   };
+}
+
+// Six significant digits: enough to compare with another tool's print of the header, short enough to align.
+const num = (x: number) => String(Number(x.toPrecision(6)));
+
+/** The geometry lines of the text report: the affine's rows, the voxel size along i, j, k and the axis codes. */
+function geometryLines(g: VolumeGeometry): string[] {
+  return [
+    `affine:       ${g.space} mm of voxel (i, j, k) along axes (x, y, z), from ${g.source === 'dicom' ? 'ImagePositionPatient/ImageOrientationPatient/PixelSpacing' : `the ${g.source}`}`,
+    ...g.affine.map((row) => `              [${row.map(num).join(', ')}]`),
+    `axis spacing: [${g.spacing.map(num).join(', ')}]  (mm along i, j, k)`,
+    `orientation:  ${g.axisCodes}`,
+  ];
 }
 
 /** Renders the human-readable form of an inspect report. */
@@ -40,7 +61,10 @@ export function formatInspectReport(r: InspectReport): string {
     `format:       ${r.format}`,
     ...(r.transferSyntax === null ? [] : [`transfer syntax: ${r.transferSyntax.name} (${r.transferSyntax.uid})`]),
     `shape:        [${r.shape.join(', ')}]`,
+    `axes:         [${r.axes.join(', ')}]`,
+    `channels:     ${r.channels}`,
     `voxel size:   ${r.spacing === null ? 'n/a' : `[${r.spacing.join(', ')}]`}`,
+    ...(r.geometry === null ? [] : geometryLines(r.geometry)),
     `min:          ${r.stats.min ?? 'n/a'}`,
     `max:          ${r.stats.max ?? 'n/a'}`,
     `mean:         ${r.stats.mean ?? 'n/a'}`,

@@ -94,7 +94,7 @@ program
 
 program
   .command('inspect')
-  .description('decode one image file (NIfTI .nii/.nii.gz, PNG, JPEG, MedMNIST .npz) and print its format, shape, voxel size and pixel statistics')
+  .description('decode one image file (DICOM, NIfTI .nii/.nii.gz, PNG, JPEG, MedMNIST .npz) and print its format, shape, axes, voxel size, affine (volumes) and pixel statistics')
   .argument('<file>', 'the image file')
   .option('--json', 'print the report as JSON on stdout (see docs/data.md)')
   .option('--array <name>', '.npz only: the array to load (default train_images, else the first *_images array)')

@@ -2,42 +2,39 @@ import { readDicomSeries, readImageFile, type ImageVolume } from '../readers/ind
 import type { Image2D, Volume } from '../types.js';
 import type { CatalogImage } from './catalog.js';
 
-/**
- * One 2-D image from a decoded volume, as the models take it: [H, W] and 2-D DICOM as one channel,
- * PNG/JPEG [H, W, C] as they are, a 3-D volume ([z, y, x]) by its middle slice, a 4-D one by the
- * middle slice of its first time point.
- */
-export function volumeToImage2D(v: ImageVolume, source: string): Image2D {
-  const s = v.shape;
-  if (s.length === 2) return { height: s[0], width: s[1], channels: 1, data: v.data };
-  if (s.length === 3 && (v.format === 'png' || v.format === 'jpeg')) return { height: s[0], width: s[1], channels: s[2], data: v.data };
-  if (s.length === 3 || s.length === 4) {
-    const [z, h, w] = s.slice(-3);
-    const plane = h * w;
-    // For 4-D, the first time point's volume comes first in C order, so its middle slice is at the same offset.
-    const start = Math.floor(z / 2) * plane;
-    return { height: h, width: w, channels: 1, data: v.data.slice(start, start + plane) };
-  }
-  throw new Error(`${source}: cannot make a 2-D image of shape [${s.join(', ')}]`);
+/** The shape of a decoded image as [slices..., height, width] plus its channel count, from its layout. */
+function planes(v: ImageVolume): { outer: number[]; h: number; w: number; channels: number } {
+  const colour = v.layout.channelAxis !== null && v.layout.channelAxis === v.shape.length - 1;
+  const s = colour ? v.shape.slice(0, -1) : v.shape;
+  return { outer: s.slice(0, -2), h: s[s.length - 2], w: s[s.length - 1], channels: colour ? v.shape[v.shape.length - 1] : 1 };
 }
 
 /**
- * A decoded image as a DHWC volume: a 3-D volume ([z, y, x]) as is with one channel, a 4-D one by its
- * first time point, and a 2-D image (plane or PNG/JPEG) as a volume one slice deep.
+ * One 2-D image from a decoded volume, as the models take it: a plane ([y, x], or [y, x, c] with the
+ * channels its layout names, e.g. PNG/JPEG and colour DICOM) as it is, a 3-D volume ([z, y, x]) by
+ * its middle slice, a 4-D one by the middle slice of its first time point.
+ */
+export function volumeToImage2D(v: ImageVolume, source: string): Image2D {
+  const { outer, h, w, channels } = planes(v);
+  if (outer.length > 2 || h === undefined || w === undefined) throw new Error(`${source}: cannot make a 2-D image of shape [${v.shape.join(', ')}]`);
+  if (outer.length === 0) return { height: h, width: w, channels, data: v.data };
+  const plane = h * w * channels;
+  // For 4-D, the first time point's volume comes first in C order, so its middle slice is at the same offset.
+  const start = Math.floor(outer[outer.length - 1] / 2) * plane;
+  return { height: h, width: w, channels, data: v.data.slice(start, start + plane) };
+}
+
+/**
+ * A decoded image as a DHWC volume: a 3-D volume ([z, y, x], channels as its layout names them) as is,
+ * a 4-D one by its first time point, and a 2-D image (plane or PNG/JPEG) as a volume one slice deep.
  */
 export function imageVolumeToVolume(v: ImageVolume, source: string): Volume {
-  const s = v.shape;
-  if (s.length === 3 && v.format !== 'png' && v.format !== 'jpeg') return { depth: s[0], height: s[1], width: s[2], channels: 1, data: v.data };
-  if (s.length === 4) {
-    const [z, h, w] = s.slice(-3);
-    // The first time point's volume comes first in C order.
-    return { depth: z, height: h, width: w, channels: 1, data: v.data.slice(0, z * h * w) };
-  }
-  if (s.length === 2 || s.length === 3) {
-    const img = volumeToImage2D(v, source);
-    return { depth: 1, height: img.height, width: img.width, channels: img.channels, data: img.data };
-  }
-  throw new Error(`${source}: cannot make a 3-D volume of shape [${s.join(', ')}]`);
+  const { outer, h, w, channels } = planes(v);
+  if (outer.length > 2 || h === undefined || w === undefined) throw new Error(`${source}: cannot make a 3-D volume of shape [${v.shape.join(', ')}]`);
+  if (outer.length === 0) return { depth: 1, height: h, width: w, channels, data: v.data };
+  const z = outer[outer.length - 1];
+  // The first time point's volume comes first in C order.
+  return { depth: z, height: h, width: w, channels, data: outer.length === 1 ? v.data : v.data.slice(0, z * h * w * channels) };
 }
 
 /** Decodes a subject's image files (a DICOM series is stacked first) into one volume, with the file it came from. */

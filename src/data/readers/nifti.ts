@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import * as nifti from 'nifti-reader-js';
-import { ImageReadError, type ImageVolume } from './types.js';
+import { affineFromSteps, geometryFromAffine } from './geometry.js';
+import { ImageReadError, type ImageAxis, type ImageReader, type ImageVolume, type VolumeGeometry } from './types.js';
 
 /** NIfTI-1 datatype codes this reader decodes: element size in bytes and a DataView getter. */
 const DATATYPES: Readonly<Record<number, { name: string; bytes: number; get: (v: DataView, o: number, le: boolean) => number }>> = {
@@ -27,6 +28,54 @@ const GZIP = [0x1f, 0x8b];
 
 function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === GZIP[0] && bytes[1] === GZIP[1];
+}
+
+// Axis names of NIfTI's dim[1..7]: x fastest, then y, z, time and the three extra dimensions.
+const AXES: readonly ImageAxis[] = ['x', 'y', 'z', 't', 'u', 'v', 'w'];
+
+/** Byte offsets of srow_x, srow_y and srow_z (4 float32 each) in the NIfTI-1 header. */
+const SROW_OFFSETS = [280, 296, 312];
+
+/**
+ * The voxel-to-RAS affine as NIfTI-1 specifies it: the sform (srow_x/y/z) when sform_code > 0, else the
+ * qform (quaternion, qoffset and pixdim with qfac = pixdim[0]) when qform_code > 0, else pixdim scaling alone.
+ * Rows are scaled to mm by the spatial unit of xyzt_units.
+ */
+export function niftiAffine(header: nifti.NIFTI1, view: DataView, le: boolean, toMm: number): VolumeGeometry {
+  let affine: number[][];
+  let source: VolumeGeometry['source'];
+  if (header.sform_code > 0) {
+    affine = [...SROW_OFFSETS.map((o) => [0, 1, 2, 3].map((k) => view.getFloat32(o + 4 * k, le))), [0, 0, 0, 1]];
+    source = 'sform';
+  } else if (header.qform_code > 0) {
+    let [b, c, d] = [header.quatern_b, header.quatern_c, header.quatern_d];
+    let a = 1 - (b * b + c * c + d * d);
+    // nifti1_io: a quaternion of (numerically) unit length b, c, d is a 180° rotation (a = 0), renormalised.
+    if (a < 1e-7) {
+      const n = 1 / Math.sqrt(b * b + c * c + d * d);
+      [a, b, c, d] = [0, b * n, c * n, d * n];
+    } else {
+      a = Math.sqrt(a);
+    }
+    const r = [
+      [a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)],
+      [2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)],
+      [2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b],
+    ];
+    // nifti1_io: a non-positive voxel size counts as 1; qfac (pixdim[0]) is -1 or 1 and flips k.
+    const size = [1, 2, 3].map((k) => (header.pixDims[k] > 0 ? header.pixDims[k] : 1));
+    const qfac = header.pixDims[0] < 0 ? -1 : 1;
+    size[2] *= qfac;
+    const col = (k: number) => [r[0][k] * size[k], r[1][k] * size[k], r[2][k] * size[k]] as const;
+    affine = affineFromSteps(col(0), col(1), col(2), [header.qoffset_x, header.qoffset_y, header.qoffset_z]);
+    source = 'qform';
+  } else {
+    const size = [1, 2, 3].map((k) => Math.abs(header.pixDims[k]) || 1);
+    affine = affineFromSteps([size[0], 0, 0], [0, size[1], 0], [0, 0, size[2]], [0, 0, 0]);
+    source = 'pixdim';
+  }
+  const mm = affine.map((row, i) => (i < 3 ? row.map((x) => x * toMm) : row));
+  return geometryFromAffine(mm, 'RAS', source);
 }
 
 /** Decodes a NIfTI-1 file (`.nii`, or gzip-compressed `.nii.gz`); `source` names the file in error messages. */
@@ -94,9 +143,13 @@ export function parseNifti(input: Uint8Array, source = '<buffer>'): ImageVolume 
   if (channels > 1) shape.push(channels);
   const spacing = [...spacingXyz].reverse();
   if (channels > 1) spacing.push(1);
+  const axes = AXES.slice(0, ndim).reverse();
+  if (channels > 1) axes.push('c');
+  const geometry = niftiAffine(header, new DataView(buf), le, spaceFactor);
   return {
     format: 'nifti',
     shape,
+    layout: { axes, channels, channelAxis: channels > 1 ? axes.length - 1 : null, geometry },
     spacing,
     data,
     metadata: {
@@ -114,6 +167,19 @@ export function parseNifti(input: Uint8Array, source = '<buffer>'): ImageVolume 
     },
   };
 }
+
+/** The NIfTI-1 reader: magic 'n+1' at byte 344, or a gzip stream named .nii.gz; a damaged .nii keeps its name. */
+export const niftiReader: ImageReader = {
+  name: 'nifti',
+  description: 'NIfTI-1 .nii/.nii.gz',
+  extensions: ['.nii', '.nii.gz'],
+  sniff(bytes, path) {
+    const magic = bytes.length >= 348 && bytes[344] === 0x6e && bytes[345] === 0x2b && bytes[346] === 0x31 && bytes[347] === 0;
+    // A gzip stream is NIfTI only by name: .nii.gz is the one compressed kind read here.
+    return magic || (isGzip(bytes) && path.toLowerCase().endsWith('.nii.gz'));
+  },
+  read: async (bytes, path) => parseNifti(bytes, path),
+};
 
 /** Reads a `.nii` or `.nii.gz` file; errors name the file. */
 export async function readNifti(path: string): Promise<ImageVolume> {

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { unzipSync } from 'fflate';
 import { NpyError, parseNpy, type AnyNpyArray } from '../npy.js';
-import { ImageReadError, type ImageVolume } from './types.js';
+import { plainLayout } from './geometry.js';
+import { ImageReadError, type ImageAxis, type ImageReader, type ImageVolume } from './types.js';
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04]; // "PK\3\4"; an empty zip starts "PK\5\6"
 
@@ -71,16 +72,52 @@ export function defaultNpzArray(archive: NpzArchive): string {
   return pick;
 }
 
+/**
+ * The axes of a MedMNIST-style array: [h, w], a stack [n, h, w], colour [n, h, w, 3] (a last axis of
+ * 1, 3 or 4 is taken for channels, as MedMNIST stores them), volumes [n, d, h, w] and [n, d, h, w, c].
+ */
+export function npzAxes(shape: readonly number[]): ImageAxis[] {
+  const channelsLast = [1, 3, 4].includes(shape[shape.length - 1]);
+  switch (shape.length) {
+    case 0:
+      return [];
+    case 2:
+      return ['y', 'x'];
+    case 3:
+      return ['n', 'y', 'x'];
+    case 4:
+      return channelsLast ? ['n', 'y', 'x', 'c'] : ['n', 'z', 'y', 'x'];
+    case 5:
+      return ['n', 'z', 'y', 'x', 'c'];
+    default: {
+      // Not an image stack MedMNIST writes (a label vector, or rank 6 to 8): the names say where the stack index is.
+      const rest: readonly ImageAxis[] = ['w', 'v', 'u', 't', 'z', 'y', 'x'];
+      return ['n', ...rest.slice(rest.length - (shape.length - 1))];
+    }
+  }
+}
+
 /** Decodes one array of an .npz archive as an ImageVolume (shape as stored, e.g. [n, h, w]). */
 export function npzVolume(archive: NpzArchive, name = defaultNpzArray(archive)): ImageVolume {
   const array = archive.get(name);
+  if (array.shape.length > 8) throw new ImageReadError(`${archive.source}: array '${name}' has ${array.shape.length} dimensions; at most 8 are read`);
   return {
     format: 'npz',
     shape: [...array.shape],
+    layout: plainLayout(npzAxes(array.shape), array.shape),
     data: toFloat32(array),
     metadata: { array: name, dtype: array.dtype, arrays: archive.names.join(',') },
   };
 }
+
+/** The MedMNIST .npz reader: a zip archive ('PK') of .npy arrays; `options.array` picks the array. */
+export const npzReader: ImageReader = {
+  name: 'npz',
+  description: 'MedMNIST .npz',
+  extensions: ['.npz'],
+  sniff: (bytes) => bytes.length >= 2 && bytes[0] === 0x50 && bytes[1] === 0x4b,
+  read: async (bytes, path, options) => npzVolume(parseNpz(bytes, path), options.array),
+};
 
 /** Reads an .npz archive from disk; errors name the file. */
 export async function readNpz(path: string): Promise<NpzArchive> {

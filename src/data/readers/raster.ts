@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { plainLayout } from './geometry.js';
 import { ImageReadError, type ImageVolume } from './types.js';
 
 /**
@@ -42,6 +43,7 @@ export async function parseRaster(bytes: Uint8Array, format: 'png' | 'jpeg', sou
   return {
     format,
     shape: [height, width, channels],
+    layout: plainLayout(['y', 'x', 'c'], [height, width, channels]),
     data,
     metadata: {
       bitDepth: sixteen ? 16 : 8,

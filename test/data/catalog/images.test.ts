@@ -8,22 +8,25 @@ import { Catalog } from '../../../src/data/catalog/catalog.js';
 import { readCatalogCohort } from '../../../src/data/catalog/cohort.js';
 import { volumeToImage2D } from '../../../src/data/catalog/images.js';
 import { ingestManifest } from '../../../src/data/ingest/index.js';
-import type { ImageVolume } from '../../../src/data/readers/index.js';
+import { plainLayout, type ImageAxis, type ImageVolume } from '../../../src/data/readers/index.js';
 
-function vol(format: ImageVolume['format'], shape: number[]): ImageVolume {
+function vol(format: ImageVolume['format'], shape: number[], axes: ImageAxis[]): ImageVolume {
   const n = shape.reduce((a, b) => a * b, 1);
-  return { format, shape, data: Float32Array.from({ length: n }, (_x, i) => i), metadata: {} };
+  return { format, shape, layout: plainLayout(axes, shape), data: Float32Array.from({ length: n }, (_x, i) => i), metadata: {} };
 }
 
 test('volumes become 2-D images: planes as one channel, rasters as HWC, volumes by their middle slice', () => {
-  assert.deepEqual(volumeToImage2D(vol('dicom', [2, 3]), 'a'), { height: 2, width: 3, channels: 1, data: Float32Array.from([0, 1, 2, 3, 4, 5]) });
-  const rgb = volumeToImage2D(vol('png', [2, 2, 3]), 'b');
+  assert.deepEqual(volumeToImage2D(vol('dicom', [2, 3], ['y', 'x']), 'a'), { height: 2, width: 3, channels: 1, data: Float32Array.from([0, 1, 2, 3, 4, 5]) });
+  const rgb = volumeToImage2D(vol('png', [2, 2, 3], ['y', 'x', 'c']), 'b');
   assert.deepEqual([rgb.height, rgb.width, rgb.channels, rgb.data.length], [2, 2, 3, 12]);
   // [z=3, y=2, x=2]: the middle slice z=1 holds elements 4..7.
-  assert.deepEqual(volumeToImage2D(vol('nifti', [3, 2, 2]), 'c').data, Float32Array.from([4, 5, 6, 7]));
+  assert.deepEqual(volumeToImage2D(vol('nifti', [3, 2, 2], ['z', 'y', 'x']), 'c').data, Float32Array.from([4, 5, 6, 7]));
   // [t=2, z=3, y=1, x=2]: the first time point's middle slice is elements 2..3.
-  assert.deepEqual(volumeToImage2D(vol('nifti', [2, 3, 1, 2]), 'd').data, Float32Array.from([2, 3]));
-  assert.throws(() => volumeToImage2D(vol('npz', [1, 1, 1, 1, 1]), 'e.npz'), /e\.npz: cannot make a 2-D image of shape \[1, 1, 1, 1, 1\]/);
+  assert.deepEqual(volumeToImage2D(vol('nifti', [2, 3, 1, 2], ['t', 'z', 'y', 'x']), 'd').data, Float32Array.from([2, 3]));
+  // The layout, not the format, says where the channels are: a colour DICOM plane is HWC too.
+  const colourDicom = volumeToImage2D(vol('dicom', [2, 2, 3], ['y', 'x', 'c']), 'f');
+  assert.deepEqual([colourDicom.height, colourDicom.width, colourDicom.channels, colourDicom.data.length], [2, 2, 3, 12]);
+  assert.throws(() => volumeToImage2D(vol('nifti', [1, 1, 1, 1, 1], ['u', 't', 'z', 'y', 'x']), 'e.nii'), /e\.nii: cannot make a 2-D image of shape \[1, 1, 1, 1, 1\]/);
 });
 
 test('a cohort read from the catalog with images: true carries each subject image', async () => {

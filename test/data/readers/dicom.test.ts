@@ -110,6 +110,26 @@ test('DICOM CT_small.dcm: HU rescale, window, geometry and identifiers in the me
   assert.equal(mr.rescaleIntercept, 0, 'no rescale attributes: identity');
 });
 
+test('DICOM CT_small.dcm: the affine from ImagePositionPatient, ImageOrientationPatient and PixelSpacing', async () => {
+  const v = await readImageFile(join(DIR, 'CT_small.dcm'));
+  const m = v.dicom!;
+  assert.deepEqual(m.imageOrientationPatient, [1, 0, 0, 0, 1, 0]);
+  assert.equal(m.sliceThickness, 5);
+  assert.deepEqual(v.layout.axes, ['y', 'x']);
+  const g = v.layout.geometry!;
+  assert.equal(g.space, 'LPS');
+  assert.equal(g.source, 'dicom');
+  // i along the row direction by the column spacing, j along the column direction by the row spacing, k one slice thickness.
+  assert.deepEqual(g.affine, [
+    [0.661468, 0, 0, -158.135803],
+    [0, 0.661468, 0, -179.035797],
+    [0, 0, 5, -75.699997],
+    [0, 0, 0, 1],
+  ]);
+  assert.deepEqual(g.spacing, [0.661468, 0.661468, 5]);
+  assert.equal(g.axisCodes, 'LPS');
+});
+
 test('DICOM detection: DICM preamble, a bare group-0008 data set, and .dcm names', () => {
   assert.equal(detectImageFormat(readFileSync(join(DIR, 'CT_small.dcm'))), 'dicom');
   assert.equal(detectImageFormat(readFileSync(join(DIR, 'ExplVR_LitEndNoMeta.dcm'))), 'dicom');
@@ -162,6 +182,14 @@ test('readDicomSeries: groups by SeriesInstanceUID, orders by ImagePositionPatie
   assert.deepEqual(s.volume.shape, [3, 128, 128]);
   assert.deepEqual(s.volume.spacing, [5, 0.661468, 0.661468]);
   assert.equal(s.volume.metadata.orderedBy, 'ImagePositionPatient');
+  // The stack's affine starts at the lowest slice and steps k from one position to the next.
+  assert.deepEqual(s.volume.layout.axes, ['z', 'y', 'x']);
+  assert.deepEqual(s.volume.layout.geometry?.affine, [
+    [0.661468, 0, 0, -158.135803],
+    [0, 0.661468, 0, -179.035797],
+    [0, 0, 5, -5],
+    [0, 0, 0, 1],
+  ]);
   // Each slice is CT_small's pixels with its own intercept, so the slice means step by the intercept differences.
   const plane = 128 * 128;
   const mean = (k: number) => pixelStats({ data: s.volume.data.subarray(k * plane, (k + 1) * plane) }).mean!;

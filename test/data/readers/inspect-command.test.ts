@@ -41,6 +41,15 @@ test('medtl inspect: text output, --array for npz, and a clear error for a bad f
   assert.match(r.stdout, /format:\s+nifti/);
   assert.match(r.stdout, /shape:\s+\[2, 24, 96, 128\]/);
   assert.match(r.stdout, new RegExp(`sha256:\\s+${REFERENCE['example4d.nii.gz'].sha256}`));
+  assert.match(r.stdout, /axes:\s+\[t, z, y, x\]/);
+  assert.match(r.stdout, /affine:\s+RAS mm .*from the sform\n\s+\[-2, 6\.71472e-19, 9\.08102e-18, 117\.855\]\n\s+\[-6\.71472e-19, 1\.97371, -0\.355528, -35\.7229\]/);
+  assert.match(r.stdout, /axis spacing:\s+\[2, 2, 2\.2\]/);
+  assert.match(r.stdout, /orientation:\s+LAS/);
+  const anat = JSON.parse(medtl(['inspect', fixture('anatomical.nii'), '--json']).stdout) as { axes: string[]; channels: number; geometry: { affine: number[][]; source: string } };
+  assert.deepEqual([anat.axes, anat.channels, anat.geometry.source], [['z', 'y', 'x'], 1, 'sform']);
+  assert.deepEqual(anat.geometry.affine[0], [-2, 0, 0, 32]);
+  const png = JSON.parse(medtl(['inspect', fixture('breast_gray8.png'), '--json']).stdout) as { geometry: unknown };
+  assert.equal(png.geometry, null);
   const labels = medtl(['inspect', fixture('breastmnist_tiny.npz'), '--array', 'train_labels', '--json']);
   assert.equal(labels.code, 0, labels.stderr);
   assert.deepEqual((JSON.parse(labels.stdout) as { shape: number[] }).shape, [8]);

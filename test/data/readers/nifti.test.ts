@@ -127,3 +127,85 @@ test('NIfTI bad input: truncated .nii, short header, non-NIfTI content with a .n
   const complex = makeNifti([2, 1, 1], 32, 64, new Uint8Array(16));
   assert.throws(() => parseNifti(complex, 'complex.nii'), /complex\.nii: unsupported NIfTI datatype code 32/);
 });
+
+/** makeNifti's 2x2x2 uint8 file with the given sform/qform fields written into its header. */
+function niftiWithTransforms(t: { sform?: number[][]; qform?: { b: number; c: number; d: number; offset: number[]; qfac: number }; units?: number }): Uint8Array {
+  const bytes = makeNifti([2, 2, 2], 2, 8, new Uint8Array(8));
+  const v = new DataView(bytes.buffer);
+  if (t.units !== undefined) bytes[123] = t.units;
+  if (t.sform) {
+    v.setInt16(254, 1, true); // sform_code: scanner anatomical
+    t.sform.forEach((row, r) => row.forEach((x, k) => v.setFloat32(280 + 16 * r + 4 * k, x, true)));
+  }
+  if (t.qform) {
+    v.setInt16(252, 1, true);
+    [t.qform.b, t.qform.c, t.qform.d, ...t.qform.offset].forEach((x, k) => v.setFloat32(256 + 4 * k, x, true));
+    v.setFloat32(76, t.qform.qfac, true);
+  }
+  return bytes;
+}
+
+test('NIfTI affine: the sform wins when sform_code > 0 and comes back exactly as written', () => {
+  // float32-exact values, so the round trip is exact; the qform written alongside must be ignored.
+  const sform = [
+    [0, -1.5, 0, 10.5],
+    [2, 0, 0.25, -20],
+    [0, 0, 3, 7.75],
+  ];
+  const v = parseNifti(niftiWithTransforms({ sform, qform: { b: 0, c: 0, d: 0, offset: [1, 2, 3], qfac: 1 } }), 'sform.nii');
+  const g = v.layout.geometry!;
+  assert.equal(g.source, 'sform');
+  assert.equal(g.space, 'RAS');
+  assert.deepEqual(g.affine, [...sform, [0, 0, 0, 1]]);
+  assert.deepEqual(g.spacing, [2, 1.5, Math.hypot(0.25, 3)]);
+  assert.equal(g.axisCodes, 'ALS'); // i along +y (anterior), j along −x (left), k mostly +z (superior)
+  assert.deepEqual(v.layout.axes, ['z', 'y', 'x']);
+  assert.equal(v.layout.channels, 1);
+  assert.equal(v.layout.channelAxis, null);
+  // xyzt_units 3 (µm): the affine is given in mm.
+  const um = parseNifti(niftiWithTransforms({ sform, units: 3 }), 'um.nii').layout.geometry!;
+  assert.deepEqual(um.affine[0], [0, -1.5e-3, 0, 10.5e-3]);
+});
+
+test('NIfTI affine: the qform (quaternion, qfac, offset) when only qform_code > 0, else pixdim scaling', () => {
+  // 90° about z: a = cos 45°, d = sin 45°; qfac −1 flips k; pixdim 1.5 (makeNifti).
+  const q = parseNifti(niftiWithTransforms({ qform: { b: 0, c: 0, d: Math.SQRT1_2, offset: [4, 5, 6], qfac: -1 } }), 'qform.nii').layout.geometry!;
+  assert.equal(q.source, 'qform');
+  const want = [
+    [0, -1.5, 0, 4],
+    [1.5, 0, 0, 5],
+    [0, 0, -1.5, 6],
+    [0, 0, 0, 1],
+  ];
+  // d is stored as float32 (relative error ~6e-8), so the rotation is off by about that much.
+  q.affine.forEach((row, r) => row.forEach((x, k) => assertClose(x, want[r][k], `qform affine[${r}][${k}]`, 1e-6)));
+  assert.equal(q.axisCodes, 'ALI');
+  const p = parseNifti(niftiWithTransforms({}), 'pixdim.nii').layout.geometry!;
+  assert.equal(p.source, 'pixdim');
+  assert.deepEqual(p.affine, [
+    [1.5, 0, 0, 0],
+    [0, 1.5, 0, 0],
+    [0, 0, 1.5, 0],
+    [0, 0, 0, 1],
+  ]);
+});
+
+test('NIfTI affine of the samples: the srow values of the headers (read with Python struct) and their layout', async () => {
+  const ex = (await readNifti(fixture('example4d.nii.gz'))).layout;
+  assert.deepEqual(ex.axes, ['t', 'z', 'y', 'x']);
+  const want = [
+    [-2.0, 6.714715653593746e-19, 9.081024511081715e-18, 117.8551025390625],
+    [-6.714715653593746e-19, 1.9737114906311035, -0.35552823543548584, -35.72294235229492],
+    [8.25548088896093e-18, 0.3232076168060303, 2.171081781387329, -7.248798370361328],
+    [0, 0, 0, 1],
+  ];
+  assert.deepEqual(ex.geometry?.affine, want);
+  assert.equal(ex.geometry?.axisCodes, 'LAS');
+  const anat = (await readNifti(fixture('anatomical.nii'))).layout.geometry!; // big-endian
+  assert.deepEqual(anat.affine, [
+    [-2, 0, 0, 32],
+    [0, 2, 0, -40],
+    [0, 0, 2, -16],
+    [0, 0, 0, 1],
+  ]);
+});

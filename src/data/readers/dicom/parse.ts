@@ -39,7 +39,7 @@ export function guessBareSyntax(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
-/** True for content that detectImageFormat should route to the DICOM reader. */
+/** True for content the DICOM reader claims: a Part 10 preamble or a bare group-0008 data set. */
 export function looksLikeDicom(bytes: Uint8Array): boolean {
   return hasPart10Preamble(bytes) || guessBareSyntax(bytes) !== undefined;
 }

@@ -1,4 +1,5 @@
-import { ImageReadError, type DicomMetadata, type ImageVolume } from '../types.js';
+import { affineFromSteps, cross, geometryFromAffine, scale } from '../geometry.js';
+import { ImageReadError, type DicomMetadata, type ImageAxis, type ImageVolume, type VolumeGeometry } from '../types.js';
 import { readImageAttributes, type DicomImageAttributes } from './meta.js';
 import { toModalityUnits } from './modality.js';
 import { TS, parseDicomFile } from './parse.js';
@@ -9,6 +10,23 @@ function frameSpacing(a: DicomImageAttributes): number {
   const offsets = a.gridFrameOffsetVector;
   if (offsets !== undefined && offsets.length >= 2) return Math.abs(offsets[1] - offsets[0]);
   return a.spacingBetweenSlices ?? a.sliceThickness ?? Number.NaN;
+}
+
+/**
+ * The voxel-to-LPS affine of a frame stack from PS3.3 C.7.6.2.1.1: i steps along a row by the column
+ * spacing (PixelSpacing[1]) in the row direction (ImageOrientationPatient[0..2]), j down a column by
+ * the row spacing in the column direction, k along `sliceStep` (the step between slices), from ImagePositionPatient.
+ * Undefined without position, orientation or pixel spacing.
+ */
+export function dicomGeometry(
+  a: Pick<DicomMetadata, 'imagePositionPatient' | 'imageOrientationPatient' | 'pixelSpacing'>,
+  sliceStep: (normal: readonly [number, number, number]) => readonly [number, number, number],
+): VolumeGeometry | undefined {
+  const { imagePositionPatient: ipp, imageOrientationPatient: iop, pixelSpacing: ps } = a;
+  if (ipp === undefined || iop === undefined || ps === undefined) return undefined;
+  const row = [iop[0], iop[1], iop[2]] as const;
+  const col = [iop[3], iop[4], iop[5]] as const;
+  return geometryFromAffine(affineFromSteps(scale(row, ps[1]), scale(col, ps[0]), sliceStep(cross(row, col)), ipp), 'LPS', 'dicom');
 }
 
 /** The typed DICOM metadata of one file (see DicomMetadata). */
@@ -104,10 +122,23 @@ export async function parseDicom(bytes: Uint8Array, source = '<buffer>'): Promis
     shape.push(3);
     spacing?.push(Number.NaN);
   }
+  const axes: ImageAxis[] = attrs.frames > 1 ? ['z', 'y', 'x'] : ['y', 'x'];
+  if (attrs.samplesPerPixel === 3) axes.push('c');
+  // One frame: k steps one slice thickness along the normal (a 2-D image has no next slice to measure).
+  // RT Dose frames sit at signed offsets along the normal, so their step keeps its sign.
+  const offsets = attrs.gridFrameOffsetVector;
+  const step = attrs.frames === 1 ? (attrs.spacingBetweenSlices ?? attrs.sliceThickness ?? 1) : offsets !== undefined && offsets.length >= 2 ? offsets[1] - offsets[0] : frameSpacing(attrs);
+  const geometry = Number.isFinite(step) ? dicomGeometry(attrs, (n) => scale(n, step)) : undefined;
   const dicom = dicomMetadata(attrs, uid, photometricOut);
   return {
     format: 'dicom',
     shape,
+    layout: {
+      axes,
+      channels: attrs.samplesPerPixel,
+      channelAxis: attrs.samplesPerPixel === 3 ? axes.length - 1 : null,
+      ...(geometry === undefined ? {} : { geometry }),
+    },
     ...(spacing === undefined ? {} : { spacing }),
     data,
     metadata: flatMetadata(dicom),

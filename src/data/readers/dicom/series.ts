@@ -1,7 +1,8 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImageReadError, type ImageVolume } from '../types.js';
-import { parseDicom } from './read.js';
+import { plainLayout, scale as scale3 } from '../geometry.js';
+import { dicomGeometry, parseDicom } from './read.js';
 
 /** One series stacked into a volume [slices, rows, cols], slices ordered along the slice normal. */
 export interface DicomSeries {
@@ -72,12 +73,18 @@ function stack(uid: string, slices: Slice[]): DicomSeries {
   const data = new Float32Array(plane * ordered.length);
   ordered.forEach((s, i) => data.set(s.volume.data, i * plane));
   const dicom = { ...ordered[0].volume.dicom!, frames: ordered.length };
+  const firstAt = ordered[0].volume.dicom!.imagePositionPatient;
+  const lastAt = ordered[ordered.length - 1].volume.dicom!.imagePositionPatient;
+  // k steps from one slice's position to the next (not the normal times the spacing), which keeps a gantry tilt.
+  const geometry = positioned && firstAt !== undefined && lastAt !== undefined ? dicomGeometry(dicom, () => scale3([lastAt[0] - firstAt[0], lastAt[1] - firstAt[1], lastAt[2] - firstAt[2]], 1 / (ordered.length - 1))) : undefined;
+  const shape = [ordered.length, meta.rows, meta.columns];
   return {
     seriesInstanceUid: uid,
     files: ordered.map((s) => s.file),
     volume: {
       format: 'dicom',
-      shape: [ordered.length, meta.rows, meta.columns],
+      shape,
+      layout: { ...plainLayout(['z', 'y', 'x'], shape), ...(geometry === undefined ? {} : { geometry }) },
       ...(meta.pixelSpacing === undefined ? {} : { spacing: [spacingZ, ...meta.pixelSpacing] }),
       data,
       metadata: { ...ordered[0].volume.metadata, frames: ordered.length, slices: ordered.length, orderedBy: positioned ? 'ImagePositionPatient' : 'InstanceNumber' },
