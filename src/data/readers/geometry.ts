@@ -29,7 +29,7 @@ function norm(v: Vec3): number {
 /** Geometry of a row-major 4x4 affine: spacing and direction from its columns, axis codes from the direction. */
 export function geometryFromAffine(affine: readonly (readonly number[])[], space: VolumeGeometry['space'], source: VolumeGeometry['source']): VolumeGeometry {
   const columns = [0, 1, 2].map((c) => [affine[0][c], affine[1][c], affine[2][c]] as const);
-  const spacing = columns.map(norm) as unknown as [number, number, number];
+  const spacing: [number, number, number] = [norm(columns[0]), norm(columns[1]), norm(columns[2])];
   // A zero column (no spacing) has no direction; it stays zero rather than NaN.
   const orientation = columns.map((v, c) => (spacing[c] === 0 ? ([0, 0, 0] as const) : ([v[0] / spacing[c], v[1] / spacing[c], v[2] / spacing[c]] as const)));
   const axisCodes = orientation
