@@ -155,10 +155,10 @@ test('DICOM bad input: each message names the file and the tag or reason', async
 });
 
 /** Copies of CT_small.dcm as slices of one series at z = the given positions, with distinct intercepts. */
-function slice(z: number, intercept: number, series = '1.2.3.4.5.6'): Uint8Array {
+function slice(z: number, intercept: number, series = '1.2.3.4.5.6', y = -179.035797): Uint8Array {
   const bytes = readFileSync(join(DIR, 'CT_small.dcm'));
   const file = dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-  file.dict['00200032'] = { vr: 'DS', Value: [-158.135803, -179.035797, z] };
+  file.dict['00200032'] = { vr: 'DS', Value: [-158.135803, y, z] };
   file.dict['00281052'] = { vr: 'DS', Value: [intercept] };
   file.dict['0020000E'] = { vr: 'UI', Value: [series] };
   file.dict['00080018'] = { vr: 'UI', Value: [`1.2.3.4.5.6.${z + 1000}`] };
@@ -195,6 +195,12 @@ test('readDicomSeries: groups by SeriesInstanceUID, orders by ImagePositionPatie
   const mean = (k: number) => pixelStats({ data: s.volume.data.subarray(k * plane, (k + 1) * plane) }).mean!;
   assertClose(mean(1) - mean(0), 12, 'slice 1 - slice 0', 1e-6);
   assertClose(mean(2) - mean(1), 12, 'slice 2 - slice 1', 1e-6);
+  // A tilted stack (each slice 1 mm further along y): k follows the positions, not the slice normal.
+  const tilt = mkdtempSync(join(tmpdir(), 'medtl-series-tilt-'));
+  for (const z of [0, 5, 10]) writeFileSync(join(tilt, `${z}.dcm`), slice(z, -1024, '1.2.3.4.5.7', z / 5));
+  const tilted = (await readDicomSeries(tilt)).series[0].volume.layout.geometry!;
+  assert.deepEqual(tilted.affine.map((row) => row[2]), [0, 1, 5, 0]);
+  assert.deepEqual(tilted.affine.map((row) => row[3]), [-158.135803, 0, 0, 1]);
   const dup = mkdtempSync(join(tmpdir(), 'medtl-series-dup-'));
   writeFileSync(join(dup, 'x.dcm'), slice(0, -1024));
   writeFileSync(join(dup, 'y.dcm'), slice(0, -1000));
