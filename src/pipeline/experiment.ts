@@ -173,12 +173,15 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       // only what no later fold can still ask for.
       const nets = new Set(trainedHere.map((t) => t.model.net));
       const later = new Set(folds.slice(k + 1).flatMap((f) => cfg.methods.map((m) => pretrainKeyOf(f, m))));
+      const kept = new Set<unknown>();
       for (const [key, pretrained] of pretrainCache) {
-        if (later.has(key) || !cfg.methods.some((m) => pretrainKeyOf(fold, m) === key)) continue;
-        nets.add((await pretrained).model.net);
-        pretrainCache.delete(key);
+        if (later.has(key)) kept.add((await pretrained).model.net);
+        else if (cfg.methods.some((m) => pretrainKeyOf(fold, m) === key)) {
+          nets.add((await pretrained).model.net);
+          pretrainCache.delete(key);
+        }
       }
-      for (const net of nets) net.dispose();
+      for (const net of nets) if (!kept.has(net)) net.dispose();
     }
   } catch (e) {
     await pool?.close();

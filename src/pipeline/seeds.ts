@@ -1,3 +1,5 @@
+import { deriveSeed } from '../util/random.js';
+
 /** Every seed one fold draws from, each derived from the fold's root seed. */
 export interface FoldDraws {
   readonly root: number;
@@ -23,21 +25,21 @@ export interface FoldDraws {
 }
 
 /**
- * The seeds of a fold whose root is `root`, as runs before labelled seed derivation drew them
- * (integer offsets of the root), so a protocol run can be checked against earlier single runs.
+ * The seeds of a fold whose root is `root`, each a labelled derivation of it (`deriveSeed`), so no
+ * two draws share a stream and none depends on how many draws came before it.
  */
 export function foldDraws(root: number): FoldDraws {
   return {
     root,
-    sourceSplit: root,
-    targetSplit: root + 1,
-    budget: root + 2,
-    budgetValidation: root + 3,
-    budgetCurve: root + 4,
-    budgetCurveValidation: root + 5,
-    pretrain: root,
-    training: root,
-    bootstrap: root,
-    paired: root + 6,
+    sourceSplit: deriveSeed(root, 'split', 'source'),
+    targetSplit: deriveSeed(root, 'split', 'target'),
+    budget: deriveSeed(root, 'budget'),
+    budgetValidation: deriveSeed(root, 'budget', 'validation'),
+    budgetCurve: deriveSeed(root, 'budget-curve'),
+    budgetCurveValidation: deriveSeed(root, 'budget-curve', 'validation'),
+    pretrain: deriveSeed(root, 'pretrain'),
+    training: deriveSeed(root, 'training'),
+    bootstrap: deriveSeed(root, 'evaluate', 'bootstrap'),
+    paired: deriveSeed(root, 'evaluate', 'paired'),
   };
 }
