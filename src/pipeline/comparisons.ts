@@ -18,7 +18,8 @@ export function foldComparisons(preds: readonly MethodPredictions[], references:
     const r = by.get(ref);
     if (!r) continue;
     for (const p of preds) {
-      if (p.method === ref) continue;
+      // A reference against an earlier reference is already there, with the opposite sign.
+      if (p.method === ref || out.some((c) => c.method === ref && c.reference === p.method)) continue;
       // Every method of a fold scores the same target test subjects in the same order; anything else is a bug upstream.
       if (p.keys.length !== r.keys.length || p.keys.some((k, i) => k !== r.keys[i])) throw new Error(`fold '${p.fold}': methods '${p.method}' and '${ref}' scored different target test subjects`);
       out.push({ method: p.method, reference: ref, delta: pairedAurocDifference(r.labels, p.scores, r.scores, { resamples, seed }) });

@@ -1,6 +1,7 @@
 import type { ExperimentConfig } from '../config/experiment.js';
 import type { Cohort } from '../data/types.js';
 import { groupedStratifiedKFold } from '../evaluate/protocols/grouped-kfold.js';
+import { leaveOneSiteOut } from '../evaluate/protocols/leave-one-site-out.js';
 import { deriveSeed } from '../util/random.js';
 import { partitionFold, type ExperimentPartitions } from './partition.js';
 import { foldDraws, type FoldDraws } from './seeds.js';
@@ -35,11 +36,12 @@ export function planFolds(cohort: Cohort, cfg: ExperimentConfig): FoldPlan[] {
     case 'holdout':
       return [plan('holdout', cfg.target, sourcesFor(cfg.target), foldDraws(cfg.seed), fraction)];
     case 'leave_one_site_out': {
-      const targets = p.targets ?? sites;
-      for (const t of targets) if (!sites.includes(t)) throw new Error(`protocol.targets: '${t}' is not a site of the cohort; sites: ${sites.join(', ')}`);
-      if (sites.length < 2) throw new Error(`protocol leave_one_site_out needs at least 2 sites; the cohort has ${sites.join(', ') || 'none'}`);
+      for (const t of p.targets ?? []) if (!sites.includes(t)) throw new Error(`protocol.targets: '${t}' is not a site of the cohort; sites: ${sites.join(', ')}`);
+      const targets = new Set(p.targets ?? sites);
       // Each fold uses the run's root seed, so the fold for a target draws exactly what a hold-out run with that target draws.
-      return targets.map((t) => plan(t, t, sites.filter((s) => s !== t), foldDraws(cfg.seed), fraction));
+      return leaveOneSiteOut(cohort.samples)
+        .filter((f) => targets.has(f.target))
+        .map((f) => plan(f.target, f.target, f.sources, foldDraws(cfg.seed), fraction));
     }
     case 'grouped_kfold': {
       const targetSamples = cohort.samples.filter((s) => s.siteId === cfg.target);

@@ -2,9 +2,9 @@ import type { MeanJson, MetricsJson } from '../record/metrics-json.js';
 import { escapeHtml, f3, table } from './html-kit.js';
 
 const signed = (v: number | null): string => (v === null ? 'n/a' : `${v >= 0 ? '+' : ''}${v.toFixed(3)}`);
-const interval = (ci: readonly [number | null, number | null]): string => (ci[0] === null || ci[1] === null ? '' : ` <span class="ci">[${signed(ci[0])}, ${signed(ci[1])}]</span>`);
+const interval = (ci: readonly [number | null, number | null], f: (v: number | null) => string = signed): string => (ci[0] === null || ci[1] === null ? '' : ` <span class="ci">[${f(ci[0])}, ${f(ci[1])}]</span>`);
 const pValue = (p: number | null): string => (p === null ? 'n/a' : p < 0.001 ? '&lt; 0.001' : p.toFixed(3));
-const meanCell = (m: MeanJson, sign = false): string => `${sign ? signed(m.mean) : f3(m.mean)}${m.n > 1 ? interval(m.ci) : ''}`;
+const meanCell = (m: MeanJson, sign = false): string => `${sign ? signed(m.mean) : f3(m.mean)}${m.n > 1 ? interval(m.ci, sign ? signed : f3) : ''}`;
 // An interval that excludes 0 is the only ground for "better" or "worse"; say which, or that it is not shown.
 const verdict = (ci: readonly [number | null, number | null]): string =>
   ci[0] === null || ci[1] === null ? 'n/a' : ci[0] > 0 ? '<b>better</b>' : ci[1] < 0 ? '<b>worse</b>' : 'not shown';
@@ -19,12 +19,12 @@ export function protocolSection(m: MetricsJson): string {
   const multi = folds.length > 1;
   const perFold = multi
     ? table(
-        ['method', ...folds.map((f) => `${escapeHtml(f.id)}<span class="ci">target ${escapeHtml(f.target)}</span>`), `mean over ${folds.length} folds [t 95% CI]`],
+        ['method', ...folds.map((f) => `${escapeHtml(f.id)}${f.id === f.target ? '' : `<span class="ci">target ${escapeHtml(f.target)}</span>`}`), `mean over ${folds.length} folds [t 95% CI]`],
         m.pooled.methods.map((pm) => [
           escapeHtml(pm.method),
           ...folds.map((f) => {
             const row = f.methods.find((x) => x.method === pm.method);
-            return row ? `${f3(row.auroc)}${interval(row.auroc_ci).replace(/\+/g, '')}` : 'n/a';
+            return row ? `${f3(row.auroc)}${interval(row.auroc_ci, f3)}` : 'n/a';
           }),
           meanCell(pm.auroc),
         ]),

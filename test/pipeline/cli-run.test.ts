@@ -46,7 +46,7 @@ test('medtl run --json: the documented shape, the run record, and the same numbe
   // Each method is compared, paired, with the source_only and target_only references; pooled over one fold the means are the fold's.
   assert.deepEqual(
     ja.comparisons.map((c: { method: string; reference: string }) => `${c.method}-${c.reference}`),
-    ['transfer-target_only', 'source_only-target_only', 'transfer_image_only-target_only', 'transfer_tabular_only-target_only', 'transfer-source_only', 'target_only-source_only', 'transfer_image_only-source_only', 'transfer_tabular_only-source_only'],
+    ['transfer-target_only', 'source_only-target_only', 'transfer_image_only-target_only', 'transfer_tabular_only-target_only', 'transfer-source_only', 'transfer_image_only-source_only', 'transfer_tabular_only-source_only'],
   );
   for (const c of ja.comparisons) assert.ok(c.delta_ci[0] <= c.delta_auroc && c.delta_auroc <= c.delta_ci[1], `${c.method}-${c.reference}: ${c.delta_ci} around ${c.delta_auroc}`);
   assert.deepEqual(ra.pooled.methods.map((m: { auroc: { mean: number } }) => m.auroc.mean), ja.methods.map((m: { auroc: number }) => m.auroc));
