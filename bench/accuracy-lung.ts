@@ -6,7 +6,7 @@ import type { Modality } from '../src/data/types.js';
 import { predictProba } from '../src/models/fusion.js';
 import type { FusionType } from '../src/models/spec.js';
 import { loadExperimentCohort } from '../src/pipeline/cohort-source.js';
-import { partitionCohort } from '../src/pipeline/partition.js';
+import { planFolds } from '../src/pipeline/folds.js';
 import { releasePerSourceModels } from '../src/transfer/multi-source/per-source.js';
 import { pretrainOnSources } from '../src/transfer/pretrain.js';
 import { releaseLabelBlindStages } from '../src/transfer/stage-cache.js';
@@ -34,7 +34,7 @@ export async function runLungGrid(opts: {
   for (const seed of opts.seeds) {
     const cfg = parseExperiment({ name: 'lung-bench', seed, workspace: './medtl-workspace' });
     const { cohort } = await loadExperimentCohort(cfg, silentProgress);
-    const parts = partitionCohort(cohort, cfg);
+    const parts = planFolds(cohort, cfg)[0].parts;
     const cells: { fusion?: FusionType; modalities: Modality[]; strategy: string }[] = [
       ...LUNG_FUSIONS.flatMap((fusion) => (opts.strategies ?? LUNG_STRATEGIES).map((strategy) => ({ fusion, modalities: ['image', 'tabular'] as Modality[], strategy }))),
       ...(['image', 'tabular'] as Modality[]).flatMap((m) => LUNG_UNIMODAL.map((strategy) => ({ modalities: [m], strategy }))),

@@ -4,7 +4,8 @@ import { generateSyntheticCohort, harmoniseUnits, loadModelBundle, parseExperime
 
 const config = parseExperiment({ seed: 7, target: 'hosp_d', split: { targetBudget: 40 } });
 const result = await runExperiment(config);
-for (const m of result.methods) {
+const [fold] = result.folds; // one hold-out fold; `protocol: leave_one_site_out` etc. give several
+for (const m of fold.methods) {
   console.log(m.method, m.evaluation.auroc.toFixed(3), m.evaluation.aurocCI);
 }
 const { model, preprocessor } = await loadModelBundle(`${result.runDir}/models/transfer`);

@@ -10,7 +10,9 @@ import { parseExperiment, type ExperimentConfig } from '../../src/config/experim
 import { encodeNpy } from '../../src/data/npy.js';
 import type { ColumnSpec, Sample } from '../../src/data/types.js';
 import { loadExperimentCohort } from '../../src/pipeline/cohort-source.js';
-import { partitionCohort } from '../../src/pipeline/partition.js';
+import { budgetCurveData } from '../../src/pipeline/budget-curve.js';
+import { planFolds } from '../../src/pipeline/folds.js';
+import type { FoldDraws } from '../../src/pipeline/seeds.js';
 import { fitPreprocessor } from '../../src/preprocess/preprocessor.js';
 import type { TransferData } from '../../src/transfer/types.js';
 import { silentProgress } from '../../src/util/progress.js';
@@ -42,7 +44,8 @@ async function writePartition(dir: string, name: string, samples: readonly Sampl
 export async function exportDemoPartitions(workspace: string, out: string, seed = 42): Promise<{ tabularDim: number }> {
   const cfg = demoConfig(workspace, seed);
   const { cohort } = await loadExperimentCohort(cfg, silentProgress);
-  const parts = partitionCohort(cohort, cfg);
+  const [fold] = planFolds(cohort, cfg);
+  const parts = fold.parts;
   await mkdir(out, { recursive: true });
   const partitions: Record<string, object> = {};
   const named: [string, readonly Sample[]][] = [
@@ -54,7 +57,7 @@ export async function exportDemoPartitions(workspace: string, out: string, seed 
   ];
   for (const [name, samples] of named) partitions[name] = await writePartition(out, name, samples);
   const curve: object[] = [];
-  for (const b of await budgetCurvePartitions(cfg, parts.transfer)) {
+  for (const b of budgetCurvePartitions(cfg, parts.transfer, fold.draws)) {
     curve.push({
       budget: b.budget,
       targetTrain: await writePartition(out, `curve${b.budget}.targetTrain`, b.data.targetTrain),
@@ -65,16 +68,10 @@ export async function exportDemoPartitions(workspace: string, out: string, seed 
   return { tabularDim: demoTabularDim(cfg, parts.transfer.sourceTrain, cohort.tabularSchema) };
 }
 
-/** The label-budget curve's re-partitioned target data, when this checkout's pipeline runs one (evaluation.budgetCurve). */
-async function budgetCurvePartitions(cfg: ExperimentConfig, transfer: TransferData): Promise<{ budget: number; data: TransferData }[]> {
-  const budgets = (cfg.evaluation as { budgetCurve?: number[] }).budgetCurve ?? [];
-  if (budgets.length === 0) return [];
-  // Imported by path at run time: the curve is another helper's module, and the demo may run without it.
-  const mod = (await import('../../src/pipeline/budget-curve.js' as string)) as {
-    budgetCurveData(t: TransferData, budgets: readonly number[], valFraction: number, seed: number): { budget: number; data: TransferData }[];
-  };
-  // Same arguments as runExperiment passes (src/pipeline/experiment.ts).
-  return mod.budgetCurveData(transfer, budgets, cfg.split.targetValFraction, cfg.seed + 4);
+/** The label-budget curve's re-partitioned target data, drawn as runExperiment draws it (src/pipeline/experiment.ts). */
+function budgetCurvePartitions(cfg: ExperimentConfig, transfer: TransferData, draws: FoldDraws): { budget: number; data: TransferData }[] {
+  if (cfg.evaluation.budgetCurve.length === 0) return [];
+  return budgetCurveData(transfer, cfg.evaluation.budgetCurve, cfg.split.targetValFraction, { subsets: draws.budgetCurve, validation: draws.budgetCurveValidation });
 }
 
 /** Width of the demo's preprocessed tabular vector, as source pretraining fits it. */

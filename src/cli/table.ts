@@ -1,15 +1,40 @@
-import type { ExperimentResult } from '../pipeline/experiment.js';
+import type { FoldResult, RunResult } from '../record/types.js';
 
 const fmt = (v: number, d = 3): string => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+const signed = (v: number): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(3)}` : 'n/a');
+const ci = (c: readonly [number, number], f: (v: number) => string = fmt): string => (Number.isFinite(c[0]) ? ` [${f(c[0])}, ${f(c[1])}]` : '');
 
-/** Renders the methods-by-metrics table printed at the end of a run. */
-export function resultsTable(r: ExperimentResult): string {
-  const header = ['method', 'AUROC [95% CI]', 'accuracy', 'sensitivity', 'specificity', 'n_test'];
-  const rows = r.methods.map((m) => {
-    const e = m.evaluation;
-    return [m.method, `${fmt(e.auroc)} [${fmt(e.aurocCI[0])}, ${fmt(e.aurocCI[1])}]`, fmt(e.accuracy), fmt(e.sensitivity), fmt(e.specificity), String(e.nTest)];
-  });
+function grid(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** Renders one fold's methods-by-metrics table, with each method's paired ΔAUROC against the reference methods. */
+export function resultsTable(fold: FoldResult): string {
+  const refs = [...new Set(fold.comparisons.map((c) => c.reference))];
+  const header = ['method', 'AUROC [95% CI]', 'accuracy', 'sensitivity', 'specificity', 'n_test', ...refs.map((r) => `ΔAUROC vs ${r} [paired CI]`)];
+  const rows = fold.methods.map((m) => {
+    const e = m.evaluation;
+    const deltas = refs.map((r) => {
+      const c = fold.comparisons.find((x) => x.method === m.method && x.reference === r);
+      return c ? `${signed(c.delta.difference)}${ci(c.delta.ci, signed)}` : '—';
+    });
+    return [m.method, `${fmt(e.auroc)}${ci(e.aurocCI)}`, fmt(e.accuracy), fmt(e.sensitivity), fmt(e.specificity), String(e.nTest), ...deltas];
+  });
+  return grid(header, rows);
+}
+
+/** Renders the protocol's per-fold AUROCs with the mean over folds, then the pooled paired comparisons. */
+export function pooledTable(r: RunResult): string {
+  const header = ['method', ...r.folds.map((f) => f.id), `mean [t 95% CI]`];
+  const rows = r.pooled.methods.map((m) => [m.method, ...m.perFold.map((v) => fmt(v)), `${fmt(m.auroc.mean)}${ci(m.auroc.ci)}`]);
+  const cmp = r.pooled.comparisons.map((c) => [
+    `${c.method} − ${c.reference}`,
+    `${signed(c.delta.mean)}${ci(c.delta.ci, signed)}`,
+    c.delta.ci[0] > 0 ? 'better' : c.delta.ci[1] < 0 ? 'worse' : 'not shown',
+  ]);
+  const out = [grid(header, rows)];
+  if (cmp.length) out.push('', grid(['paired ΔAUROC over folds', 'mean [t 95% CI]', 'verdict'], cmp));
+  return out.join('\n');
 }

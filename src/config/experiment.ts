@@ -58,10 +58,29 @@ const manifestData = z.strictObject({
   root: z.string().optional(),
 });
 
+const seedInt = z.number().int().nonnegative();
+
+/** How the runner plans folds; a bare string is the kind with its defaults (`protocol: leave_one_site_out`). */
+const protocolSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? { kind: v } : v),
+  z.discriminatedUnion('kind', [
+    /** One split: `target` is the target, `sources` (or every other site) the sources. */
+    z.strictObject({ kind: z.literal('holdout') }),
+    /** Each site in turn (or each of `targets`) is the target, every other site a source. */
+    z.strictObject({ kind: z.literal('leave_one_site_out'), targets: z.array(z.string().min(1)).min(1).optional() }),
+    /** k grouped, label-stratified folds of the target: each is the test set once, the label budget drawn from the rest. */
+    z.strictObject({ kind: z.literal('grouped_kfold'), k: z.number().int().min(2).default(5) }),
+    /** The hold-out repeated with `seeds`, or with `repeats` seeds derived from the root seed. */
+    z.strictObject({ kind: z.literal('repeated'), seeds: z.array(seedInt).min(2).optional(), repeats: z.number().int().min(2).default(5) }),
+  ]),
+);
+
 /** Schema of an experiment file (`medtl run experiment.yaml`); every key is optional except where noted. */
 export const experimentSchema = z.strictObject({
   name: z.string().default('experiment'),
-  seed: z.number().int().nonnegative().default(42),
+  seed: seedInt.default(42),
+  /** How folds are planned (docs/protocols.md); default one hold-out split. */
+  protocol: protocolSchema.default({ kind: 'holdout' }),
   workspace: z.string().default('./medtl-workspace'),
   data: z.discriminatedUnion('kind', [syntheticData, manifestData]).prefault({ kind: 'synthetic' }),
   target: z.string().default('hosp_d'),
@@ -142,6 +161,8 @@ export const experimentSchema = z.strictObject({
       budgetCurve: z.array(z.number().int().min(2)).default([20, 40]),
       /** Methods the curve retrains at each budget; by default the first transfer method and the first target_only one. */
       budgetCurveMethods: z.array(z.string()).min(1).optional(),
+      /** Methods every other method is compared with (paired ΔAUROC); default: those with strategy source_only or target_only. */
+      references: z.array(z.string()).optional(),
       /** Record columns reported as subgroups (a column without a record value is skipped). */
       subgroups: z.array(z.string()).default(['sex', 'age']),
       /** Cut points of the age bands the `age` subgroup column is cut into. */
@@ -193,6 +214,16 @@ export function parseExperiment(input: unknown, source = '(inline)'): Experiment
   for (const m of cfg.methods) {
     if (names.has(m.name)) throw new ConfigError(source, [`methods: the name '${m.name}' is used twice`]);
     names.add(m.name);
+  }
+  const p = cfg.protocol;
+  if (p.kind === 'leave_one_site_out' && cfg.sources) {
+    throw new ConfigError(source, ['sources: protocol leave_one_site_out uses every site but the fold\'s target as sources; remove sources (or use protocol.targets to choose the targets)']);
+  }
+  if (p.kind === 'repeated' && p.seeds && new Set(p.seeds).size !== p.seeds.length) {
+    throw new ConfigError(source, [`protocol.seeds: a seed is repeated (${p.seeds.join(', ')}); each repeat must draw its own splits`]);
+  }
+  for (const ref of cfg.evaluation.references ?? []) {
+    if (!names.has(ref)) throw new ConfigError(source, [`evaluation.references: '${ref}' is not a configured method; methods: ${[...names].join(', ')}`]);
   }
   const optionProblems = cfg.methods.flatMap((m, i) => strategyOptionProblems(m.strategy, m.options).map((p) => `methods.${i}.options (method '${m.name}', strategy '${m.strategy}'): ${p}`));
   if (optionProblems.length) throw new ConfigError(source, optionProblems);

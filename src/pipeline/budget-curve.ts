@@ -3,17 +3,6 @@ import type { Sample } from '../data/types.js';
 import { labelBudgetCurve } from '../evaluate/protocols/label-budget-curve.js';
 import type { TransferData } from '../transfer/types.js';
 
-/** One point of the run's label-budget curve: a method retrained with `budget` labelled target subjects. */
-export interface BudgetCurvePoint {
-  readonly method: string;
-  readonly budget: number;
-  readonly nTrain: number;
-  readonly nVal: number;
-  readonly auroc: number;
-  readonly aurocCI: readonly [number, number];
-  readonly nTest: number;
-}
-
 /** The target partitions of one budget: the same sources, a smaller or larger labelled target set. */
 export interface BudgetData {
   readonly budget: number;
@@ -26,12 +15,12 @@ export interface BudgetData {
  * subjects with the run's validation fraction. The target test set is untouched. Throws naming the
  * budget when it exceeds the target training subjects.
  */
-export function budgetCurveData(transfer: TransferData, budgets: readonly number[], valFraction: number, seed: number): BudgetData[] {
+export function budgetCurveData(transfer: TransferData, budgets: readonly number[], valFraction: number, seeds: { readonly subsets: number; readonly validation: number }): BudgetData[] {
   const pool: Sample[] = [...transfer.targetTrain, ...transfer.targetVal, ...transfer.targetUnlabelled];
-  const points = labelBudgetCurve(pool, budgets.map((count) => ({ count })), seed);
+  const points = labelBudgetCurve(pool, budgets.map((count) => ({ count })), seeds.subsets);
   return points.map((p) => {
     const nVal = Math.round(p.labelled.length * valFraction);
-    const split = takeLabelBudget(p.labelled, p.labelled.length - nVal, seed + 1);
+    const split = takeLabelBudget(p.labelled, p.labelled.length - nVal, seeds.validation);
     return {
       budget: p.size,
       data: { ...transfer, targetTrain: split.labelled, targetVal: split.unlabelled, targetUnlabelled: p.unlabelled },

@@ -1,80 +1,31 @@
 import { join, resolve } from 'node:path';
-import { initCompute, type ComputeInfo } from '../compute/backend.js';
+import { initCompute } from '../compute/backend.js';
 import type { ExperimentConfig } from '../config/experiment.js';
-import type { Modality } from '../data/types.js';
-import { evaluateBinary, type BinaryEvaluation } from '../evaluate/evaluation.js';
-import { predictProba } from '../models/fusion.js';
-import type { PhaseHistory } from '../train/loop.js';
+import type { Sample } from '../data/types.js';
+import { saveModelBundle } from '../models/artifact.js';
+import type { VolumePreprocessOptions } from '../preprocess/volume.js';
+import { writeFailureRecord, writeRunRecord } from '../record/write.js';
+import type { BudgetCurvePoint, FoldResult, MethodPredictions, MethodResult, RunResult, SubjectRows } from '../record/types.js';
+import { writeReport, type ReportPaths } from '../report/write-report.js';
 import { pretrainOnSources } from '../transfer/pretrain.js';
 import { getStrategy } from '../transfer/registry.js';
-import type { TrainedModel, TransferContext, TransferReport } from '../transfer/types.js';
-import { silentProgress, type ProgressReporter } from '../util/progress.js';
-import { adaptMethodsToCohort, loadExperimentCohort, type CohortOrigin } from './cohort-source.js';
-import { partitionCohort } from './partition.js';
-import { summariseSites, type SiteSummary } from './site-summary.js';
-import { writeFailureRecord, writeRunRecord, type MethodPredictions, type SubjectRows } from './run-record.js';
-import { saveModelBundle } from '../models/artifact.js';
+import type { TrainedModel, TransferContext, TransferData } from '../transfer/types.js';
 import { writeJsonAtomic } from '../util/fs.js';
-import type { Sample } from '../data/types.js';
-import type { VolumePreprocessOptions } from '../preprocess/volume.js';
-import { writeReport, type ReportPaths } from '../report/write-report.js';
-import { budgetCurveData, type BudgetCurvePoint } from './budget-curve.js';
-import { fitOnValidation, type ValidationFits } from './operating-points.js';
-import { fitStackingOnValidation } from '../models/stacking.js';
+import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { architectureOf, embedCohortImages } from './backbone-embeddings.js';
+import { budgetCurveData } from './budget-curve.js';
+import { adaptMethodsToCohort, loadExperimentCohort } from './cohort-source.js';
+import { foldComparisons, poolFolds, referenceMethods } from './comparisons.js';
+import { planFolds, type FoldPlan } from './folds.js';
 import { PretrainPool, pretrainInput, pretrainKey, pretrainWorkerCount, singleThreadKernels } from './pretrain-workers.js';
+import { runMethod, type MethodConfig } from './run-method.js';
+import { summariseSites } from './site-summary.js';
 
-/** One row of the results: a method's target-test evaluation and how it was trained. */
-export interface MethodResult {
-  readonly method: string;
-  readonly strategy: string;
-  readonly modalities: readonly Modality[];
-  readonly evaluation: BinaryEvaluation;
-  readonly history: readonly PhaseHistory[];
-  /** Youden threshold and temperature fitted on target validation, applied to target test. */
-  readonly validation: ValidationFits;
-  /** Target-test subjects lacking each modality the method uses; they are still predicted, from the others. */
-  readonly missingModalities: Readonly<Partial<Record<Modality, number>>>;
-  /** What the strategy found about its sources (weights, transferability, negative transfer), when it reports any. */
-  readonly transferReport?: TransferReport;
-  /** Wall time of this method, including any source pretraining it triggered first. */
-  readonly seconds: number;
-}
-
-/** Sizes of the partitions every method shared. */
-export interface PartitionCounts {
-  readonly sourceTrain: number;
-  readonly sourceVal: number;
-  readonly sourceTest: number;
-  readonly targetLabelledTrain: number;
-  readonly targetLabelledVal: number;
-  readonly targetUnlabelled: number;
-  readonly targetTest: number;
-}
-
-/** Everything a run produced, as typed values; the run record on disk mirrors it. */
-export interface ExperimentResult {
-  readonly runId: string;
-  readonly runDir: string;
-  readonly config: ExperimentConfig;
-  readonly compute: ComputeInfo;
-  readonly cohort: CohortOrigin;
-  readonly sites: readonly SiteSummary[];
-  readonly target: string;
-  readonly sources: readonly string[];
-  readonly partitions: PartitionCounts;
-  readonly methods: readonly MethodResult[];
-  /** Label-budget curve points (empty when `evaluation.budgetCurve` is []). */
-  readonly budgetCurve: readonly BudgetCurvePoint[];
-  readonly seconds: number;
+/** Everything a run produced, as typed values, with where its report was written. */
+export interface ExperimentResult extends RunResult {
   /** Where the HTML report and model card were written. */
   readonly report: ReportPaths;
-  /** Worker threads that ran the source pretrainings ahead (0: each ran in the main thread when first needed). */
-  readonly pretrainingWorkers: number;
 }
-
-/** A run's result before its report exists: what the run record files are written from. */
-export type RunRecordResult = Omit<ExperimentResult, 'report'>;
 
 /** Options for running an experiment from library code. */
 export interface RunOptions {
@@ -84,8 +35,11 @@ export interface RunOptions {
 }
 
 /**
- * Runs an experiment end to end: cohort, patient-level splits, source pretraining, each method's
- * strategy on identical splits and seeds, target-test evaluation, and the run record on disk.
+ * Runs an experiment end to end: cohort, the protocol's folds (patient-level partitions planned
+ * before any training), and in each fold every method on identical partitions and seeds through
+ * one `runMethod`, at the main label budget and at each budget of the label-budget curve; then the
+ * paired comparisons with the reference methods, per fold and pooled over folds, the run record on
+ * disk and its report.
  */
 export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}): Promise<ExperimentResult> {
   const t0 = performance.now();
@@ -94,7 +48,18 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const compute = await initCompute({ log: (msg) => progress.log(msg) });
   const { cohort, origin } = await loadExperimentCohort(cfg, progress);
   cfg = adaptMethodsToCohort(cfg, cohort, progress);
-  const parts = partitionCohort(cohort, cfg);
+  const folds = planFolds(cohort, cfg);
+  const curveMethods = budgetCurveMethods(cfg);
+  // Planned before any training, so a budget larger than a fold's target pool fails in seconds, not after every method.
+  const curves = folds.map((f) => {
+    if (curveMethods.length === 0) return [];
+    try {
+      return budgetCurveData(f.parts.transfer, cfg.evaluation.budgetCurve, cfg.split.targetValFraction, { subsets: f.draws.budgetCurve, validation: f.draws.budgetCurveValidation });
+    } catch (e) {
+      throw new Error(`evaluation.budgetCurve${folds.length > 1 ? ` (fold '${f.id}')` : ''}: ${(e as Error).message}`, { cause: e });
+    }
+  });
+  if (folds.length > 1) progress.log(`protocol ${cfg.protocol.kind}: ${folds.length} folds (${folds.map((f) => f.id).join(', ')})`);
   // A frozen backbone runs once per subject before any method; every image method then trains on its embeddings.
   const backbone = cfg.methods.some((m) => m.modalities.includes('image')) ? await embedCohortImages(cfg, cohort.samples, progress) : undefined;
   const architecture = architectureOf(cfg.model);
@@ -102,22 +67,12 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const runId = opts.runId ?? `run-${new Date().toISOString().replace(/[:.]/g, '-')}-s${cfg.seed}`;
   const runDir = resolve(join(cfg.workspace, 'runs', runId));
   await writeJsonAtomic(join(runDir, 'config.json'), cfg);
-  const curveMethods = budgetCurveMethods(cfg);
-  let curveData: ReturnType<typeof budgetCurveData> = [];
-  try {
-    // Planned before any training, so a budget larger than the target pool fails in seconds, not after every method.
-    if (curveMethods.length) curveData = budgetCurveData(parts.transfer, cfg.evaluation.budgetCurve, cfg.split.targetValFraction, cfg.seed + 4);
-  } catch (e) {
-    throw new Error(`evaluation.budgetCurve: ${(e as Error).message}`, { cause: e });
-  }
+
   const pretrainCache = new Map<string, Promise<TrainedModel>>();
-  const results: MethodResult[] = [];
-  const predictions: MethodPredictions[] = [];
-  const sourcePredictions: MethodPredictions[] = [];
-  const models: { method: string; model: TrainedModel }[] = [];
-  const curve: BudgetCurvePoint[] = [];
-  const context = (method: ExperimentConfig['methods'][number], data: TransferContext['data'], label: string): TransferContext => {
-    const key = pretrainKey(method.modalities);
+  // Pretraining reads only a fold's sources, so every method and budget of the fold (and every fold
+  // with the same sources and seeds) that uses these modalities shares it.
+  const pretrainKeyOf = (fold: FoldPlan, method: MethodConfig): string => `${fold.sources.join(',')}|${fold.draws.sourceSplit}|${fold.draws.pretrain}|${pretrainKey(method.modalities)}`;
+  const context = (fold: FoldPlan, method: MethodConfig, data: TransferData, label: string, seed: number): TransferContext => {
     const ctx: TransferContext = {
       data,
       modalities: method.modalities,
@@ -128,15 +83,15 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       ...(backbone && { imageEmbeddings: backbone.embeddings }),
       architecture,
       plan: cfg.training,
-      seed: cfg.seed,
+      seed,
       progress,
       label,
       options: method.options,
       pretrained() {
+        const key = pretrainKeyOf(fold, method);
         let p = pretrainCache.get(key);
-        // Pretraining reads sources only, so every budget and method with these modalities shares it.
         if (!p) {
-          p = Promise.resolve().then(() => pretrainOnSources({ ...ctx, data: parts.transfer }));
+          p = Promise.resolve().then(() => pretrainOnSources(context(fold, method, fold.parts.transfer, `pretrain [${pretrainKey(method.modalities)}]`, fold.draws.pretrain)));
           pretrainCache.set(key, p);
         }
         return p;
@@ -144,124 +99,119 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     };
     return ctx;
   };
-  // Every pretraining the methods will ask for, started now on worker threads where there are
+  // Every pretraining the folds' methods will ask for, started now on worker threads where there are
   // cores for it; a method then waits only for its own.
-  const ahead = [...new Map(cfg.methods.filter((m) => getStrategy(m.strategy).usesPretrained).map((m) => [pretrainKey(m.modalities), m])).values()];
+  const ahead = new Map<string, { fold: FoldPlan; method: MethodConfig }>();
+  for (const fold of folds) for (const m of cfg.methods) if (getStrategy(m.strategy).usesPretrained) ahead.set(pretrainKeyOf(fold, m), { fold, method: m });
   // Only with the native kernels, whose main-thread count can drop to one (wasm's pool cannot), and without a frozen backbone's embedding lookup.
   const native = compute.patches.some((p) => p.startsWith('native:'));
-  const pretrainingWorkers = backbone || !native ? 0 : pretrainWorkerCount(ahead.length, compute.threads);
+  const pretrainingWorkers = backbone || !native ? 0 : pretrainWorkerCount(ahead.size, compute.threads);
   const pool = pretrainingWorkers > 0 ? new PretrainPool(pretrainingWorkers, compute.backend, (msg) => progress.log(msg)) : undefined;
   const restoreThreads = pool ? singleThreadKernels() : () => undefined;
-  for (const method of pool ? ahead : []) {
-    const job = pool!.run({ key: pretrainKey(method.modalities), ctx: pretrainInput(context(method, parts.transfer, `pretrain [${pretrainKey(method.modalities)}]`)) });
+  for (const [key, { fold, method }] of pool ? ahead : []) {
+    const name = `${pretrainKey(method.modalities)}${folds.length > 1 ? ` ${fold.id}` : ''}`;
+    const job = pool!.run({ key: name, ctx: pretrainInput(context(fold, method, fold.parts.transfer, `pretrain [${name}]`, fold.draws.pretrain)) });
     // A method that fails first leaves later pretrainings unawaited; their errors are not news.
     job.catch(() => undefined);
-    pretrainCache.set(pretrainKey(method.modalities), job);
+    pretrainCache.set(key, job);
   }
-  let current = '';
+
+  const references = referenceMethods(cfg);
+  const foldResults: FoldResult[] = [];
+  const predictions: MethodPredictions[] = [];
+  const sourcePredictions: MethodPredictions[] = [];
+  const current = { fold: '', method: '' };
   try {
-    for (const method of cfg.methods) {
-      current = method.name;
-      const strategy = getStrategy(method.strategy);
-      const started = performance.now();
-      const ctx = context(method, parts.transfer, method.name);
-      progress.log(`${method.name}: ${strategy.description}`);
-      const trained = await strategy.run(ctx);
-      // Late fusion with stacking fits its combination on held-out labels, like the threshold and temperature below.
-      fitStackingOnValidation(trained.model, trained.preprocessor, parts.transfer.targetVal.length ? parts.transfer.targetVal : parts.transfer.sourceVal);
-      const test = trained.preprocessor.transform(parts.targetTest);
-      const scores = predictProba(trained.model, test);
-      const val = trained.preprocessor.transform(parts.transfer.targetVal);
-      const validation = fitOnValidation(val.labels, predictProba(trained.model, val), test.labels, scores);
-      const sourceTest = trained.preprocessor.transform(parts.sourceTest);
-      sourcePredictions.push({ method: method.name, keys: sourceTest.keys, labels: sourceTest.labels, scores: predictProba(trained.model, sourceTest) });
-      const evaluation = evaluateBinary(test.labels, scores, {
-        threshold: cfg.evaluation.threshold,
-        bootstrapResamples: cfg.evaluation.bootstrapResamples,
-        seed: cfg.seed,
-      });
-      results.push({
-        method: method.name,
-        strategy: method.strategy,
-        modalities: method.modalities,
-        evaluation,
-        history: trained.history,
-        validation,
-        missingModalities: countMissingModalities(parts.targetTest, method.modalities),
-        ...(trained.report ? { transferReport: trained.report } : {}),
-        seconds: (performance.now() - started) / 1000,
-      });
-      predictions.push({ method: method.name, keys: test.keys, labels: test.labels, scores });
-      models.push({ method: method.name, model: trained });
-      // Saved as soon as it exists, so a later failure cannot lose a finished method.
-      await saveModelBundle(join(runDir, 'models', method.name), trained);
-    }
-    for (const b of curveData) {
-      for (const method of curveMethods) {
-        current = `${method.name} (label-budget curve, budget ${b.budget})`;
-        const trained = await getStrategy(method.strategy).run(context(method, b.data, `${method.name}@${b.budget}`));
-        fitStackingOnValidation(trained.model, trained.preprocessor, b.data.targetVal.length ? b.data.targetVal : b.data.sourceVal);
-        const test = trained.preprocessor.transform(parts.targetTest);
-        const e = evaluateBinary(test.labels, predictProba(trained.model, test), {
-          threshold: cfg.evaluation.threshold,
-          bootstrapResamples: cfg.evaluation.bootstrapResamples,
-          seed: cfg.seed,
-        });
-        curve.push({ method: method.name, budget: b.budget, nTrain: b.data.targetTrain.length, nVal: b.data.targetVal.length, auroc: e.auroc, aurocCI: e.aurocCI, nTest: e.nTest });
-        models.push({ method: current, model: trained });
+    for (const [k, fold] of folds.entries()) {
+      current.fold = fold.id;
+      const where = folds.length > 1 ? ` [${fold.id}]` : '';
+      const trainedHere: TrainedModel[] = [];
+      const results: MethodResult[] = [];
+      const foldPreds: MethodPredictions[] = [];
+      for (const method of cfg.methods) {
+        current.method = method.name;
+        progress.log(`${method.name}${where}: ${getStrategy(method.strategy).description}`);
+        const run = await runMethod(cfg, fold, method, context(fold, method, fold.parts.transfer, `${method.name}${where}`, fold.draws.training));
+        results.push(run.result);
+        foldPreds.push(run.target);
+        predictions.push(run.target);
+        sourcePredictions.push(run.source);
+        trainedHere.push(run.trained);
+        // Saved as soon as it exists, so a later failure cannot lose a finished method.
+        await saveModelBundle(join(runDir, 'models', ...(folds.length > 1 ? [fold.id] : []), method.name), run.trained);
       }
+      const curve: BudgetCurvePoint[] = [];
+      for (const b of curves[k]) {
+        for (const method of curveMethods) {
+          current.method = `${method.name} (label-budget curve, budget ${b.budget})`;
+          const run = await runMethod(cfg, fold, method, context(fold, method, b.data, `${method.name}@${b.budget}${where}`, fold.draws.training));
+          const e = run.result.evaluation;
+          curve.push({ method: method.name, budget: b.budget, nTrain: b.data.targetTrain.length, nVal: b.data.targetVal.length, auroc: e.auroc, aurocCI: e.aurocCI, nTest: e.nTest });
+          trainedHere.push(run.trained);
+        }
+      }
+      const p = fold.parts;
+      foldResults.push({
+        id: fold.id,
+        target: fold.target,
+        sources: fold.sources,
+        seeds: { root: fold.draws.root, bootstrap: fold.draws.bootstrap, paired: fold.draws.paired, training: fold.draws.training },
+        partitions: {
+          sourceTrain: p.transfer.sourceTrain.length,
+          sourceVal: p.transfer.sourceVal.length,
+          sourceTest: p.sourceTest.length,
+          targetLabelledTrain: p.transfer.targetTrain.length,
+          targetLabelledVal: p.transfer.targetVal.length,
+          targetUnlabelled: p.transfer.targetUnlabelled.length,
+          targetTest: p.targetTest.length,
+        },
+        methods: results,
+        budgetCurve: curve,
+        comparisons: foldComparisons(foldPreds, references, cfg.evaluation.bootstrapResamples, fold.draws.paired),
+      });
+      // Pretrained models are shared (source_only returns one as is), so dispose each graph once, and
+      // only what no later fold can still ask for.
+      const nets = new Set(trainedHere.map((t) => t.model.net));
+      const later = new Set(folds.slice(k + 1).flatMap((f) => cfg.methods.map((m) => pretrainKeyOf(f, m))));
+      const kept = new Set<unknown>();
+      for (const [key, pretrained] of pretrainCache) {
+        if (later.has(key)) kept.add((await pretrained).model.net);
+        else if (cfg.methods.some((m) => pretrainKeyOf(fold, m) === key)) {
+          nets.add((await pretrained).model.net);
+          pretrainCache.delete(key);
+        }
+      }
+      for (const net of nets) if (!kept.has(net)) net.dispose();
     }
   } catch (e) {
     await pool?.close();
     restoreThreads();
-    await writeFailureRecord(runDir, current, e, predictions);
-    throw new Error(`method '${current}' failed: ${(e as Error).message}\n(finished methods and their predictions are kept in ${runDir})`, { cause: e });
+    await writeFailureRecord(runDir, current, e, [...predictions]);
+    const where = folds.length > 1 ? ` in fold '${current.fold}'` : '';
+    throw new Error(`method '${current.method}'${where} failed: ${(e as Error).message}\n(finished methods and their predictions are kept in ${runDir})`, { cause: e });
   }
   await pool?.close();
   restoreThreads();
-  const result: RunRecordResult = {
+  const result: RunResult = {
     runId,
     runDir,
     config: cfg,
     compute,
     cohort: origin,
-    sites: summariseSites(cohort, parts),
-    target: parts.target,
-    sources: parts.sources,
-    partitions: {
-      sourceTrain: parts.transfer.sourceTrain.length,
-      sourceVal: parts.transfer.sourceVal.length,
-      sourceTest: parts.sourceTest.length,
-      targetLabelledTrain: parts.transfer.targetTrain.length,
-      targetLabelledVal: parts.transfer.targetVal.length,
-      targetUnlabelled: parts.transfer.targetUnlabelled.length,
-      targetTest: parts.targetTest.length,
-    },
-    methods: results,
-    budgetCurve: curve,
+    sites: summariseSites(cohort, folds),
+    protocol: { kind: cfg.protocol.kind, folds: folds.length },
+    folds: foldResults,
+    pooled: poolFolds(foldResults),
     seconds: (performance.now() - t0) / 1000,
     pretrainingWorkers,
   };
-  await writeRunRecord(result, predictions, {
-    source: sourcePredictions,
-    subjects: subjectRows(cohort.samples, parts.targetTest, parts.sourceTest, cfg.evaluation.subgroups),
-  });
-  // Pretrained models are shared (source_only returns one as is), so dispose each graph once.
-  const nets = new Set(models.map((m) => m.model.model.net));
-  for (const p of pretrainCache.values()) nets.add((await p).model.net);
-  for (const net of nets) net.dispose();
+  await writeRunRecord(result, predictions, { source: sourcePredictions, subjects: subjectRows(cohort.samples, folds, cfg.evaluation.subgroups) });
   const report = await writeReport(runDir);
   return { ...result, report };
 }
 
-/** How many samples lack each of the given modalities. */
-export function countMissingModalities(samples: readonly Sample[], modalities: readonly Modality[]): Partial<Record<Modality, number>> {
-  const has: Record<Modality, (s: Sample) => boolean> = { image: (s) => s.image !== undefined, tabular: (s) => s.tabular !== undefined, text: (s) => s.text !== undefined && s.text !== '' };
-  return Object.fromEntries(modalities.map((m) => [m, samples.filter((s) => !has[m](s)).length]));
-}
-
 /** The methods the label-budget curve retrains, checked against the configured methods. */
-function budgetCurveMethods(cfg: ExperimentConfig): ExperimentConfig['methods'] {
+function budgetCurveMethods(cfg: ExperimentConfig): MethodConfig[] {
   if (cfg.evaluation.budgetCurve.length === 0) return [];
   const names = cfg.evaluation.budgetCurveMethods;
   if (names) {
@@ -273,15 +223,15 @@ function budgetCurveMethods(cfg: ExperimentConfig): ExperimentConfig['methods'] 
   }
   const transfer = cfg.methods.find((m) => m.strategy !== 'target_only' && m.strategy !== 'source_only');
   const scratch = cfg.methods.find((m) => m.strategy === 'target_only');
-  return [transfer, scratch].filter((m): m is ExperimentConfig['methods'][number] => m !== undefined);
+  return [transfer, scratch].filter((m): m is MethodConfig => m !== undefined);
 }
 
-/** The subgroup columns of every test subject (target and source), for subjects.csv. */
-function subjectRows(all: readonly Sample[], targetTest: readonly Sample[], sourceTest: readonly Sample[], columns: readonly string[]): SubjectRows {
+/** The subgroup columns of every test subject (target and source) of every fold, for subjects.csv. */
+function subjectRows(all: readonly Sample[], folds: readonly FoldPlan[], columns: readonly string[]): SubjectRows {
   const present = columns.filter((c) => all.some((s) => s.tabular && s.tabular[c] !== undefined));
-  const rows = (split: string, samples: readonly Sample[]) =>
-    samples.map((s) => ({ site: s.siteId, subjectId: s.subjectId, split, values: present.map((c) => s.tabular?.[c] ?? null) }));
-  return { columns: present, rows: [...rows('target_test', targetTest), ...rows('source_test', sourceTest)] };
+  const rows = (fold: string, split: string, samples: readonly Sample[]) =>
+    samples.map((s) => ({ fold, site: s.siteId, subjectId: s.subjectId, split, values: present.map((c) => s.tabular?.[c] ?? null) }));
+  return { columns: present, rows: folds.flatMap((f) => [...rows(f.id, 'target_test', f.parts.targetTest), ...rows(f.id, 'source_test', f.parts.sourceTest)]) };
 }
 
 /** The volume preprocessor's options when the model's image encoder is cnn3d; refuses a cohort without volumes (the synthetic one is 2-D). */

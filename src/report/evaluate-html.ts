@@ -7,7 +7,7 @@ import { DEFAULT_MIN_PER_CLASS, subgroupMetrics, type SubgroupColumn } from '../
 import { reliabilityBins } from '../evaluate/temperature-scaling.js';
 import type { GroupBar } from './charts/bars.js';
 import { calibrationChart, confusionChart, groupBarsChart, prChart, rocChart } from './charts/index.js';
-import { CSS, escapeHtml, f3, figure, table, withCi } from './html.js';
+import { CSS, escapeHtml, f3, figure, table, withCi } from './html-kit.js';
 import { renderSvg } from './render.js';
 import { prPoints, rocPoints } from './report-data.js';
 

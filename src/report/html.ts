@@ -1,53 +1,12 @@
 import { stringify as toYaml } from 'yaml';
-import { describeCompute, type MethodMetricsJson } from '../pipeline/metrics-json.js';
+import { describeCompute, type MethodMetricsJson } from '../record/metrics-json.js';
+import { protocolSection } from './protocol-section.js';
+import { CSS, escapeHtml, f3, figure, table, withCi, type ChartId } from './html-kit.js';
 import type { ModelCard } from './model-card.js';
 import type { ReportData } from './report-data.js';
 
-/** The charts of the report, in page order; each id is a `data-chart` attribute in the HTML. */
-export const CHART_IDS = ['roc', 'pr', 'calibration', 'confusion', 'budget', 'sites', 'subgroups'] as const;
-/** Id of one chart of the report. */
-export type ChartId = (typeof CHART_IDS)[number];
+export { CHART_IDS, type ChartId } from './html-kit.js';
 
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-/** A number to 3 decimals, or n/a when missing or not finite. */
-export const f3 = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(3));
-/** A value with its CI in a smaller grey span (the CI left out when undefined). */
-export const withCi = (v: number, ci: readonly [number, number]): string => `${f3(v)}${Number.isFinite(ci[0]) ? ` <span class="ci">[${f3(ci[0])}, ${f3(ci[1])}]</span>` : ''}`;
-
-/** An HTML table from header cells and rows of cells (cells are HTML, escaped by the caller). */
-export function table(head: readonly string[], rows: readonly (readonly string[])[], cls = ''): string {
-  return `<div class="scroll"><table${cls ? ` class="${cls}"` : ''}><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table></div>`;
-}
-
-/** The report's inline stylesheet. */
-export const CSS = `
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#222;background:#fafafa;line-height:1.45}
-main{max-width:1180px;margin:0 auto;padding:24px 32px 64px;background:#fff}
-h1{font-size:1.6em;margin:0 0 4px}h2{font-size:1.25em;margin:32px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:1.05em;margin:20px 0 6px}
-.lead{color:#555;margin:0 0 16px}
-table{border-collapse:collapse;margin:8px 0 12px;font-size:13px}
-th,td{border:1px solid #ddd;padding:4px 7px;text-align:right;white-space:nowrap}
-th{background:#f3f3f3;white-space:normal;vertical-align:bottom}td:first-child,th:first-child{text-align:left}
-td.l,th.l{text-align:left;white-space:normal}
-.ci{color:#666;font-size:12px}
-table.methods .ci{display:block}
-.scroll{overflow-x:auto}
-.primary td{font-weight:600}
-.small{color:#a33}
-figure{margin:12px 0 24px;overflow-x:auto}figure svg{max-width:100%;height:auto}
-figcaption{color:#555;font-size:13px;margin-top:4px;max-width:900px}
-.grid{display:flex;flex-wrap:wrap;gap:24px}
-dl.kv{display:grid;grid-template-columns:max-content auto;gap:2px 16px;font-size:14px}dl.kv dt{color:#666}dl.kv dd{margin:0}
-pre{background:#f6f6f6;padding:8px;font-size:12px;overflow-x:auto}
-.card{border:1px solid #ccc;border-radius:6px;padding:4px 20px 12px;background:#fcfcff}
-ul{margin:4px 0 8px}
-`;
 
 /** One sentence on the target-test subjects that lacked a modality a method uses (older runs lack the field). */
 function missingNote(methods: readonly { method: string; missing_modalities?: Readonly<Record<string, number>> }[]): string {
@@ -88,11 +47,6 @@ ${rows.length ? table(['method', 'source', 'train subjects', 'weight', 'LogME', 
 <p class="lead">Negative transfer: the source's own model, fine-tuned on the target budget, has a higher target-validation log-loss than a target-only model trained on the same budget. Empty cells: the strategy did not compute that value.</p>${notes.length ? `<ul>${notes.map((n) => `<li>${n}</li>`).join('')}</ul>` : ''}</section>`;
 }
 
-/** A figure holding one rendered chart (marked empty when there is no SVG) and its caption. */
-export function figure(id: string, svg: string | undefined, caption: string): string {
-  if (!svg) return `<figure data-chart="${id}" data-empty="true"><figcaption>${caption}</figcaption></figure>`;
-  return `<figure data-chart="${id}">${svg}<figcaption>${caption}</figcaption></figure>`;
-}
 
 function cardHtml(c: ModelCard): string {
   const e = c.evaluation;
@@ -117,7 +71,8 @@ function cardHtml(c: ModelCard): string {
 export function reportHtml(d: ReportData, svgs: Partial<Record<ChartId, string>>, card: ModelCard): string {
   const f = d.files;
   const mj = f.metrics;
-  const p = mj.partitions;
+  const fold = d.fold.json;
+  const p = fold.partitions;
   const cmp = new Map(d.comparisons.map((c) => [c.b, c]));
   const methodRows = d.methods.map((m) => {
     const s = m.summary.metrics;
@@ -153,7 +108,7 @@ export function reportHtml(d: ReportData, svgs: Partial<Record<ChartId, string>>
 <style>${CSS}</style></head>
 <body><main>
 <h1>medtl report: ${escapeHtml(f.config.name)}</h1>
-<p class="lead">Run <code>${escapeHtml(mj.run_id)}</code>. Target site <b>${escapeHtml(mj.target)}</b>, sources ${escapeHtml(mj.sources.join(', '))}. ${n} target test subjects. This file is self-contained: it loads nothing.</p>
+<p class="lead">Run <code>${escapeHtml(mj.run_id)}</code>. ${mj.folds.length > 1 ? `Protocol ${escapeHtml(mj.protocol.kind)}, ${mj.folds.length} folds; the detailed sections show fold <b>${escapeHtml(fold.id)}</b>: ` : ''}Target site <b>${escapeHtml(fold.target)}</b>, sources ${escapeHtml(fold.sources.join(', '))}. ${n} target test subjects. This file is self-contained: it loads nothing.</p>
 <section id="summary"><h2>Run summary</h2><dl class="kv">
 <dt>experiment</dt><dd>${escapeHtml(f.config.name)} (seed ${mj.seed})</dd>
 <dt>cohort</dt><dd>${escapeHtml(f.cohortKind)}</dd>
@@ -166,8 +121,9 @@ export function reportHtml(d: ReportData, svgs: Partial<Record<ChartId, string>>
 <section id="sites"><h2>Data by site</h2>${table(['site', 'role', 'subjects', 'positives', 'prevalence', 'with image', 'with record'], siteRows)}</section>
 <section id="methods"><h2>Method comparison (target test)</h2>
 ${table(['method', 'strategy, modalities', 'AUROC', 'AUPRC', 'balanced accuracy', 'Brier', 'ECE', 'Youden threshold, test sens/spec', 'temperature, test ECE after', `AUROC of ${escapeHtml(d.primary)} minus this, DeLong p`], methodRows, 'methods')}
-<p class="lead">★ the primary (transfer) method the model card describes. Balanced accuracy at threshold ${f.config.evaluation.threshold}. Youden's threshold and the temperature are fitted on the ${mj.methods[0]?.n_val ?? 0} target validation subjects and applied unchanged to test. DeLong: two-sided test of the AUROC difference (${escapeHtml(d.primary)} minus the row) on the same subjects. ${missingNote(mj.methods)}</p></section>
-${transferReportSection(mj.methods)}
+<p class="lead">★ the primary (transfer) method the model card describes. Balanced accuracy at threshold ${f.config.evaluation.threshold}. Youden's threshold and the temperature are fitted on the ${fold.methods[0]?.n_val ?? 0} target validation subjects and applied unchanged to test. DeLong: two-sided test of the AUROC difference (${escapeHtml(d.primary)} minus the row) on the same subjects. ${missingNote(fold.methods)}</p></section>
+${protocolSection(mj)}
+${transferReportSection(fold.methods)}
 <section id="plots"><h2>Plots</h2>
 <div class="grid">${figure('roc', svgs.roc, 'ROC per method; dashed: chance.')}${figure('pr', svgs.pr, 'Precision-recall per method; dashed: prevalence (a no-skill classifier).')}</div>
 ${figure('calibration', svgs.calibration, 'Reliability per method: mean predicted probability against observed frequency of positives in 10 equal-width bins, dot area = subjects in the bin; red before, blue after temperature scaling fitted on target validation. Dashed: perfect calibration.')}

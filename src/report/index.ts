@@ -2,7 +2,6 @@
 export { buildReport, writeReport, type ReportPaths } from './write-report.js';
 export { buildModelCard, modelCardMarkdown, type ModelCard } from './model-card.js';
 export { buildReportData, prPoints, rocPoints, type ReportData } from './report-data.js';
-export { readRunFiles, RunFolderError, type RunFiles } from './run-files.js';
 export { renderSvg, type ChartSpec } from './render.js';
 export { CHART_IDS, reportHtml, type ChartId } from './html.js';
 export * from './charts/index.js';

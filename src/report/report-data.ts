@@ -6,8 +6,8 @@ import { summariseBinary, type BinarySummary, type SummaryOptions } from '../eva
 import { rocCurve } from '../evaluate/operating-point.js';
 import { bandLabel, MISSING_GROUP, subgroupMetrics, type SubgroupResult } from '../evaluate/subgroups.js';
 import { thresholdSweep } from '../evaluate/threshold-sweep.js';
-import type { BudgetCurvePointJson, MethodMetricsJson } from '../pipeline/metrics-json.js';
-import type { MethodScores, RunFiles } from './run-files.js';
+import type { BudgetCurvePointJson, MethodMetricsJson } from '../record/metrics-json.js';
+import type { FoldFiles, RecordedScores, RunFiles } from '../record/read.js';
 
 /** One point of a ROC or precision-recall curve. */
 export interface CurvePoint {
@@ -70,6 +70,8 @@ export interface SubgroupMetric extends Pick<SubgroupResult, 'column' | 'group' 
 /** The computed content of a report, from a run folder alone. */
 export interface ReportData {
   readonly files: RunFiles;
+  /** The fold whose methods the detailed sections show (the only fold of a hold-out run; the first, or the chosen one, otherwise). */
+  readonly fold: FoldFiles;
   readonly options: SummaryOptions;
   readonly methods: readonly MethodReport[];
   /** The method the model card describes: the first that is neither target_only nor source_only. */
@@ -93,7 +95,7 @@ export function prPoints(labels: ArrayLike<number>, scores: ArrayLike<number>): 
   return [{ x: 0, y: 1 }, ...steps.map((s) => ({ x: s.tp / nPos, y: s.tp / (s.tp + s.fp) }))];
 }
 
-function methodReport(m: MethodMetricsJson, p: MethodScores, opts: SummaryOptions, cfgThreshold: number): MethodReport {
+function methodReport(m: MethodMetricsJson, p: RecordedScores, opts: SummaryOptions, cfgThreshold: number): MethodReport {
   const ts = m.temperature_scaling ?? null;
   const youden = m.youden ?? null;
   const summary = summariseBinary(p.labels, p.scores, opts);
@@ -114,7 +116,7 @@ function methodReport(m: MethodMetricsJson, p: MethodScores, opts: SummaryOption
   };
 }
 
-function siteMetrics(f: RunFiles, opts: SummaryOptions): SiteMetric[] {
+function siteMetrics(f: FoldFiles, opts: SummaryOptions): SiteMetric[] {
   const out: SiteMetric[] = [];
   const one = (method: string, site: string, split: SiteMetric['split'], y: number[], s: number[]) => {
     // AUROC only, as evaluateBinary bootstraps it: the bars need one metric, and the target bar then equals metrics.json.
@@ -142,11 +144,11 @@ function groupRows(cells: readonly string[], bands: readonly number[] | undefine
   });
 }
 
-function subgroupRows(f: RunFiles, opts: SummaryOptions, minPerClass: number): SubgroupMetric[] {
+function subgroupRows(f: RunFiles, fold: FoldFiles, opts: SummaryOptions, minPerClass: number): SubgroupMetric[] {
   const cols = f.subjects.columns.filter((c) => f.config.evaluation.subgroups.includes(c));
   if (cols.length === 0) return [];
   const out: SubgroupMetric[] = [];
-  for (const p of f.targetTest) {
+  for (const p of fold.targetTest) {
     const columns: Record<string, string[]> = {};
     for (const c of cols) columns[c] = p.sites.map((s, i) => f.subjects.byKey.get(`${s}/${p.subjectIds[i]}`)?.[c] ?? '');
     const specs = cols.map((column) => (column === 'age' ? { column, bands: f.config.evaluation.ageBands } : { column }));
@@ -169,20 +171,24 @@ export function primaryMethod(methods: readonly { method: string; strategy: stri
 
 /**
  * Computes the report content from a run folder's files: every metric with a stratified bootstrap
- * CI (the run's resamples and seed), curves, reliability before and after the run's temperature,
- * per-site and subgroup AUROC, and DeLong's test of the primary method against each other method.
+ * CI (the fold's recorded bootstrap seed and the run's resamples, so AUROC CIs equal metrics.json),
+ * curves, reliability before and after the run's temperature, per-site and subgroup AUROC, and
+ * DeLong's test of the primary method against each other method, for one fold (by id; the first
+ * when absent). Throws naming the fold when the id is not one of the run's.
  */
-export function buildReportData(f: RunFiles): ReportData {
+export function buildReportData(f: RunFiles, foldId?: string): ReportData {
+  const fold = foldId === undefined ? f.folds[0] : f.folds.find((x) => x.json.id === foldId);
+  if (!fold) throw new Error(`fold '${foldId}' is not in ${f.dir}; folds: ${f.folds.map((x) => x.json.id).join(', ')}`);
   const ev = f.config.evaluation;
-  const opts: SummaryOptions = { threshold: ev.threshold, resamples: ev.bootstrapResamples, level: 0.95, seed: f.config.seed };
-  const methods = f.metrics.methods.map((m, k) => methodReport(m, f.targetTest[k], opts, ev.threshold));
-  const primary = primaryMethod(f.metrics.methods);
-  const pk = f.metrics.methods.findIndex((m) => m.method === primary);
+  const opts: SummaryOptions = { threshold: ev.threshold, resamples: ev.bootstrapResamples, level: 0.95, seed: fold.json.seeds.bootstrap };
+  const methods = fold.json.methods.map((m, k) => methodReport(m, fold.targetTest[k], opts, ev.threshold));
+  const primary = primaryMethod(fold.json.methods);
+  const pk = fold.json.methods.findIndex((m) => m.method === primary);
   const comparisons: Comparison[] = [];
   for (let k = 0; k < methods.length; k++) {
     if (k === pk) continue;
-    const a = f.targetTest[pk];
-    const b = f.targetTest[k];
+    const a = fold.targetTest[pk];
+    const b = fold.targetTest[k];
     // DeLong needs the same subjects in the same order; every method scores the same target test set.
     if (a.labels.length !== b.labels.length || a.subjectIds.some((id, i) => id !== b.subjectIds[i])) continue;
     try {
@@ -194,13 +200,14 @@ export function buildReportData(f: RunFiles): ReportData {
   }
   return {
     files: f,
+    fold,
     options: opts,
     methods,
     primary,
     comparisons,
-    sites: siteMetrics(f, opts),
-    subgroups: subgroupRows(f, opts, ev.minPerClass),
+    sites: siteMetrics(fold, opts),
+    subgroups: subgroupRows(f, fold, opts, ev.minPerClass),
     minPerClass: ev.minPerClass,
-    budgetCurve: f.metrics.budget_curve ?? [],
+    budgetCurve: fold.json.budget_curve,
   };
 }

@@ -5,7 +5,7 @@ import { reportHtml, type ChartId } from './html.js';
 import { buildModelCard, modelCardMarkdown, type ModelCard } from './model-card.js';
 import { renderSvg } from './render.js';
 import { buildReportData } from './report-data.js';
-import { readRunFiles } from './run-files.js';
+import { readRunRecord } from '../record/read.js';
 
 /** Where a report and its model card were written. */
 export interface ReportPaths {
@@ -16,7 +16,7 @@ export interface ReportPaths {
 
 /** Renders a run folder's report page and model card in memory, from the folder's files alone. */
 export async function buildReport(runDir: string): Promise<{ html: string; card: ModelCard }> {
-  const data = buildReportData(await readRunFiles(resolve(runDir)));
+  const data = buildReportData(await readRunRecord(resolve(runDir)));
   const svgs: Partial<Record<ChartId, string>> = {};
   for (const [id, spec] of Object.entries(reportCharts(data)) as [ChartId, Parameters<typeof renderSvg>[0]][]) {
     try {

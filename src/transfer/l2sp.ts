@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deriveSeed } from '../util/random.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildFusionModel } from '../models/fusion.js';
 import { ALL_LAYER_GROUPS } from '../models/spec.js';
@@ -30,7 +31,7 @@ export const l2sp = defineStrategy({
     const model = cloneModel(pretrained.model, ctx.seed);
     const top = weightedLayersTopDown(model)[0];
     if (opts.reinitHead) {
-      const fresh = buildFusionModel(model.spec, ctx.seed + 7);
+      const fresh = buildFusionModel(model.spec, deriveSeed(ctx.seed, 'l2sp', 'head'));
       model.net.getLayer(top).setWeights(fresh.net.getLayer(top).getWeights());
       fresh.net.dispose();
     }

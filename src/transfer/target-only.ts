@@ -1,3 +1,4 @@
+import { deriveSeed } from '../util/random.js';
 import { buildFusionModel } from '../models/fusion.js';
 import { fitPreprocessor } from '../preprocess/preprocessor.js';
 import { trainPhase } from '../train/loop.js';
@@ -16,7 +17,7 @@ export const targetOnly = defineStrategy({
     const { targetTrain, targetVal } = ctx.data;
     if (targetTrain.length === 0) throw new Error('target_only needs a target label budget above zero');
     const preprocessor = fitPreprocessor(targetTrain, preprocessSpecOf(ctx));
-    const model = buildFusionModel(specFor(ctx, preprocessor), ctx.seed + 1);
+    const model = buildFusionModel(specFor(ctx, preprocessor), deriveSeed(ctx.seed, 'target_only', 'init'));
     const history = trainPhase(
       model,
       preprocessor.transform(targetTrain),

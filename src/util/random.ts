@@ -1,4 +1,5 @@
 import seedrandom from 'seedrandom';
+import { createHash } from 'node:crypto';
 
 /** A seeded pseudo-random source; every random draw in medtl goes through one so runs repeat. */
 export class Rng {
@@ -66,4 +67,15 @@ export class Rng {
   seedInt(): number {
     return Math.floor(this.prng() * 2 ** 31);
   }
+}
+
+/**
+ * A 31-bit seed derived from a root seed and a path of labels (e.g. `deriveSeed(42, 'split', 'source')`).
+ * Stateless, so a draw's seed depends only on its name, never on how many draws came before it, and two
+ * labelled paths never share a stream the way `seed + 1`-style offsets of neighbouring roots do.
+ */
+export function deriveSeed(root: number | string, ...path: readonly string[]): number {
+  if (path.length === 0) throw new Error('deriveSeed needs at least one label');
+  const digest = createHash('sha256').update([String(root), ...path].join('\u0000')).digest();
+  return digest.readUInt32BE(0) >>> 1;
 }

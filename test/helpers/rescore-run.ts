@@ -11,7 +11,7 @@ import { predictProba } from '../../src/models/fusion.js';
 const [runDir, cohortDir, method] = process.argv.slice(2);
 await initCompute({ log: () => undefined });
 const rows = readFileSync(join(runDir, 'predictions.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
-const keys = rows.filter((r) => r[0] === method).map((r) => `${r[1]}/${r[2]}`);
+const keys = rows.filter((r) => r[1] === method).map((r) => `${r[2]}/${r[3]}`);
 const cohort = harmoniseUnits(await readCohort(cohortDir));
 const byKey = new Map(cohort.samples.map((s) => [subjectKey(s), s]));
 const samples = keys.map((k) => byKey.get(k)!);

@@ -15,7 +15,7 @@ test('budgetCurveData: nested, label-stratified budgets from the target pool, so
     targetVal: target.slice(14, 20),
     targetUnlabelled: target.slice(20),
   };
-  const out = budgetCurveData(transfer, [10, 30], 0.3, 5);
+  const out = budgetCurveData(transfer, [10, 30], 0.3, { subsets: 5, validation: 6 });
   assert.deepEqual(out.map((b) => b.budget), [10, 30]);
   const ids = (xs: readonly Sample[]) => new Set(xs.map((s) => s.subjectId));
   for (const b of out) {
@@ -32,5 +32,5 @@ test('budgetCurveData: nested, label-stratified budgets from the target pool, so
   const small = ids([...out[0].data.targetTrain, ...out[0].data.targetVal]);
   const large = ids([...out[1].data.targetTrain, ...out[1].data.targetVal]);
   for (const id of small) assert.ok(large.has(id), `${id}: a larger budget holds every subject of a smaller one`);
-  assert.throws(() => budgetCurveData(transfer, [61], 0.3, 5), /label budget count 61 exceeds the 60 subjects of the pool/);
+  assert.throws(() => budgetCurveData(transfer, [61], 0.3, { subsets: 5, validation: 6 }), /label budget count 61 exceeds the 60 subjects of the pool/);
 });

@@ -35,8 +35,21 @@ test('medtl run --json: the documented shape, the run record, and the same numbe
   assert.equal(a.code, 0, a.stderr);
   const b = medtl(['run', file, '--json', '--quiet', '--seed', '3', '--workspace', join(dir, 'ws')]);
   assert.equal(b.code, 0, b.stderr);
-  const ja = JSON.parse(a.stdout);
-  const jb = JSON.parse(b.stdout);
+  const ra = JSON.parse(a.stdout);
+  const rb = JSON.parse(b.stdout);
+  assert.equal(ra.schema_version, 2);
+  assert.deepEqual(ra.protocol, { kind: 'holdout', folds: 1 });
+  assert.equal(ra.folds.length, 1);
+  const ja = { ...ra.folds[0], run_dir: ra.run_dir };
+  const jb = { ...rb.folds[0], run_dir: rb.run_dir };
+  assert.equal(ja.id, 'holdout');
+  // Each method is compared, paired, with the source_only and target_only references; pooled over one fold the means are the fold's.
+  assert.deepEqual(
+    ja.comparisons.map((c: { method: string; reference: string }) => `${c.method}-${c.reference}`),
+    ['transfer-target_only', 'source_only-target_only', 'transfer_image_only-target_only', 'transfer_tabular_only-target_only', 'transfer-source_only', 'transfer_image_only-source_only', 'transfer_tabular_only-source_only'],
+  );
+  for (const c of ja.comparisons) assert.ok(c.delta_ci[0] <= c.delta_auroc && c.delta_auroc <= c.delta_ci[1], `${c.method}-${c.reference}: ${c.delta_ci} around ${c.delta_auroc}`);
+  assert.deepEqual(ra.pooled.methods.map((m: { auroc: { mean: number } }) => m.auroc.mean), ja.methods.map((m: { auroc: number }) => m.auroc));
   assert.ok(Array.isArray(ja.methods));
   assert.deepEqual(
     ja.methods.map((m: { method: string }) => m.method),
@@ -64,7 +77,7 @@ test('medtl run --json: the documented shape, the run record, and the same numbe
     assert.ok(m.youden === null || (m.youden.threshold > 0 && m.youden.threshold < 1), `${m.method}: a threshold from the validation scores`);
     assert.ok(m.temperature_scaling.temperature > 0);
   }
-  assert.deepEqual(JSON.parse(await readFile(join(ja.run_dir, 'metrics.json'), 'utf8')).methods, ja.methods);
+  assert.deepEqual(JSON.parse(await readFile(join(ja.run_dir, 'metrics.json'), 'utf8')).folds[0].methods, ja.methods);
   // The saved transfer model, loaded in a new process, reproduces the run's own test predictions.
   const child = spawnSync(
     process.execPath,
@@ -79,14 +92,14 @@ test('medtl run --json: the documented shape, the run record, and the same numbe
       .split('\n')
       .slice(1)
       .map((l) => l.split(','))
-      .filter((r) => r[0] === 'transfer')
-      .map((r): [string, number] => [`${r[1]}/${r[2]}`, Number(r[4])]),
+      .filter((r) => r[0] === 'holdout' && r[1] === 'transfer')
+      .map((r): [string, number] => [`${r[2]}/${r[3]}`, Number(r[5])]),
   );
   assert.equal(rescored.keys.length, ja.methods[0].n_test);
   // Same backend, thread count, weights and inputs: the float32 scores must match exactly.
   rescored.keys.forEach((k, i) => assert.equal(Math.fround(rescored.scores[i]), Math.fround(recorded.get(k)!), k));
   const c = medtl(['run', file, '--json', '--quiet', '--seed', '4', '--workspace', join(dir, 'ws')]);
-  assert.notDeepEqual(JSON.parse(c.stdout).methods, ja.methods, 'another seed, other numbers');
+  assert.notDeepEqual(JSON.parse(c.stdout).folds[0].methods, ja.methods, 'another seed, other numbers');
 });
 
 test('medtl run: a bad config exits 2 and names the key and the expected form', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseExperiment } from '../../src/config/experiment.js';
-import type { MetricsJson } from '../../src/pipeline/metrics-json.js';
+import type { MetricsJson } from '../../src/record/metrics-json.js';
 import { runExperiment } from '../../src/pipeline/experiment.js';
 
 // Small enough to finish in seconds on a loaded 2-core machine: 16 px synthetic cohort, two epochs per phase, no curve.
@@ -40,15 +40,15 @@ test('preprocess.categorical: embedding reaches the model (cardinalities in the 
   }
   // The multi-source strategy's findings are carried through: every source assessed, negative transfer listed.
   const metrics = JSON.parse(await readFile(join(r.runDir, 'metrics.json'), 'utf8')) as MetricsJson;
-  const multi = metrics.methods.find((m) => m.method === 'multi')!;
-  assert.deepEqual(multi.transfer_report?.sources?.map((s) => s.site).sort(), [...r.sources].sort());
+  const multi = metrics.folds[0].methods.find((m) => m.method === 'multi')!;
+  assert.deepEqual(multi.transfer_report?.sources?.map((s) => s.site).sort(), [...r.folds[0].sources].sort());
   assert.ok(Array.isArray(multi.transfer_report?.negative_transfer));
   assert.equal(typeof multi.transfer_report?.target_only_val_loss, 'number');
-  assert.equal(metrics.methods.find((m) => m.method === 'tab')!.transfer_report, null);
-  assert.deepEqual(r.methods.find((m) => m.method === 'multi')!.transferReport?.negativeTransfer, multi.transfer_report?.negative_transfer);
+  assert.equal(metrics.folds[0].methods.find((m) => m.method === 'tab')!.transfer_report, null);
+  assert.deepEqual(r.folds[0].methods.find((m) => m.method === 'multi')!.transferReport?.negativeTransfer, multi.transfer_report?.negative_transfer);
   const html = await readFile(r.report.html, 'utf8');
   assert.match(html, /<section id="transfer-report">/);
-  for (const s of r.sources) assert.ok(html.includes(`<td>multi</td><td>${s}</td>`), `report row for source ${s}`);
+  for (const s of r.folds[0].sources) assert.ok(html.includes(`<td>multi</td><td>${s}</td>`), `report row for source ${s}`);
 });
 
 test('the default (one-hot) config gives the model it always gave: no categorical cardinalities, no text width', async () => {

@@ -38,10 +38,10 @@ test('a failing method keeps the finished methods and says where', async () => {
   assert.match(err.message, /method 'boom' failed: simulated out-of-memory/);
   assert.ok(err.message.includes(runDir));
   const failed = JSON.parse(await readFile(join(runDir, 'failed.json'), 'utf8'));
-  assert.deepEqual(failed, { failed_method: 'boom', error: 'simulated out-of-memory', finished_methods: ['tab'] });
+  assert.deepEqual(failed, { failed_fold: 'holdout', failed_method: 'boom', error: 'simulated out-of-memory', finished: [{ fold: 'holdout', method: 'tab' }] });
   assert.ok(existsSync(join(runDir, 'config.json')));
   assert.ok(existsSync(join(runDir, 'models', 'tab', 'manifest.json')));
-  assert.match(await readFile(join(runDir, 'predictions.csv'), 'utf8'), /^method,site,subject_id,y_true,y_score\ntab,hosp_d,/);
+  assert.match(await readFile(join(runDir, 'predictions.csv'), 'utf8'), /^fold,method,site,subject_id,y_true,y_score\nholdout,tab,hosp_d,/);
   assert.ok(!existsSync(join(runDir, 'metrics.json')), 'an incomplete run has no metrics.json');
 });
 

@@ -59,7 +59,7 @@ test('model.backbone: image methods train a head on frozen ONNX embeddings, cach
   const second = recording();
   const r2 = await runExperiment(cfg, { runId: 'b2', progress: second.progress });
   assert.match(second.lines.find((l) => l.startsWith('backbone ')) ?? '', new RegExp(`cache: ${nImages} hits, 0 written`));
-  assert.equal(r2.methods[0].evaluation.auroc, r1.methods[0].evaluation.auroc);
+  assert.equal(r2.folds[0].methods[0].evaluation.auroc, r1.folds[0].methods[0].evaluation.auroc);
 });
 
 test('model.backbone with a non-square input is refused, naming the key', () => {

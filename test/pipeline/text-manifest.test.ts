@@ -70,8 +70,8 @@ test('a manifest text column reaches the cohort and a text method trains on the 
   const spec = JSON.parse(await readFile(join(r.runDir, 'models', 'notes', 'spec.json'), 'utf8'));
   assert.equal(spec.textDim, pre.text.dim);
   // 32 south test subjects, every fifth without a note (the split decides exactly which ones).
-  const missing = r.methods[0].missingModalities.text ?? -1;
-  assert.ok(missing > 0 && missing < r.partitions.targetTest, `some but not all test subjects lack a note (got ${missing})`);
+  const missing = r.folds[0].methods[0].missingModalities.text ?? -1;
+  assert.ok(missing > 0 && missing < r.folds[0].partitions.targetTest, `some but not all test subjects lack a note (got ${missing})`);
 });
 
 test('a declared text column that no table has is quarantined with the site and column named', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseExperiment } from '../../src/config/experiment.js';
 import { runExperiment } from '../../src/pipeline/experiment.js';
-import { toMetricsJson } from '../../src/pipeline/metrics-json.js';
+import { toMetricsJson } from '../../src/record/metrics-json.js';
 
 const workspace = await mkdtemp(join(tmpdir(), 'medtl-par-'));
 const cfg = parseExperiment({
@@ -24,4 +24,4 @@ const cfg = parseExperiment({
 const logs: string[] = [];
 const result = await runExperiment(cfg, { runId: 'r', progress: { start: () => undefined, update: () => undefined, stop: () => undefined, log: (m) => logs.push(m) } });
 const m = toMetricsJson(result);
-console.log(JSON.stringify({ compute: m.compute, methods: result.methods.map((x) => [x.method, x.evaluation.auroc, x.evaluation.aurocCI]), logs: logs.filter((l) => l.startsWith('pretrain [')) }));
+console.log(JSON.stringify({ compute: m.compute, methods: result.folds[0].methods.map((x) => [x.method, x.evaluation.auroc, x.evaluation.aurocCI]), logs: logs.filter((l) => l.startsWith('pretrain [')) }));

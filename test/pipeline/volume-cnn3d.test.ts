@@ -93,8 +93,8 @@ test('model.imageEncoder cnn3d: NIfTI volumes from a manifest train a 3-D CNN en
   assert.equal(pre.image, undefined, 'the volume stands in for the 2-D image');
   // One prediction row per target-test subject (plus the header line), each with a probability.
   const predictions = (await readFile(join(r.runDir, 'predictions.csv'), 'utf8')).trim().split('\n').slice(1);
-  assert.ok(r.partitions.targetTest > 0);
-  assert.equal(predictions.length, r.partitions.targetTest);
+  assert.ok(r.folds[0].partitions.targetTest > 0);
+  assert.equal(predictions.length, r.folds[0].partitions.targetTest);
   const testKeys = predictions.map((row) => row.split(',').slice(1, 3).join('/'));
   for (const row of predictions) {
     const score = Number(row.split(',')[4]);
@@ -103,7 +103,7 @@ test('model.imageEncoder cnn3d: NIfTI volumes from a manifest train a 3-D CNN en
   // The volume preprocessor never saw a target-test subject.
   assert.ok(pre.volume.nFit > 0);
   assert.ok(!testKeys.some((k) => pre.fittedOn.includes(k)), 'fitted on training subjects only');
-  assert.ok(Number.isFinite(r.methods[0].evaluation.auroc));
+  assert.ok(Number.isFinite(r.folds[0].methods[0].evaluation.auroc));
   // The catalog keeps references; reading with volumes gives each subject its whole [z, y, x] volume and its middle slice.
   const catalog = await Catalog.open(workspace);
   try {

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseExperiment } from '../../src/config/experiment.js';
 import { evaluateBinary } from '../../src/evaluate/evaluation.js';
-import type { RunRecordResult } from '../../src/pipeline/experiment.js';
-import { fitOnValidation } from '../../src/pipeline/operating-points.js';
-import { writeRunRecord, type MethodPredictions } from '../../src/pipeline/run-record.js';
+import { fitOnValidation } from '../../src/evaluate/operating-points.js';
+import { foldComparisons, poolFolds } from '../../src/pipeline/comparisons.js';
+import type { FoldResult, MethodPredictions, RunResult } from '../../src/record/types.js';
+import { writeRunRecord } from '../../src/record/write.js';
 import { writeJsonAtomic } from '../../src/util/fs.js';
 import { Rng } from '../../src/util/random.js';
 
@@ -39,6 +40,7 @@ function subjects(rng: Rng, site: string, n: number, prevalence: number): Subjec
 
 function predictions(rng: Rng, method: string, sep: number, subs: readonly Subject[]): MethodPredictions {
   return {
+    fold: 'holdout',
     method,
     keys: subs.map((s) => `${s.site}/${s.id}`),
     labels: Float32Array.from(subs.map((s) => s.label)),
@@ -71,20 +73,11 @@ export async function writeFixtureRun(seed = 7): Promise<string> {
   const preds = FIXTURE_METHODS.map((m) => predictions(rng.fork(`t-${m.name}`), m.name, m.separation, test));
   const source = FIXTURE_METHODS.map((m) => predictions(rng.fork(`s-${m.name}`), m.name, m.separation, src));
   const opts = { threshold: 0.5, bootstrapResamples: cfg.evaluation.bootstrapResamples, seed };
-  const result: RunRecordResult = {
-    runId: 'fixture',
-    runDir,
-    config: cfg,
-    compute: { backend: 'cpu', threads: 1, patches: [] },
-    pretrainingWorkers: 0,
-    cohort: { kind: 'synthetic', dir: root, generated: true },
-    sites: [
-      { site: 'hosp_a', role: 'source', n: 200, positives: 60, prevalence: 0.3, withImage: 200, withRecord: 200 },
-      { site: 'hosp_b', role: 'source', n: 200, positives: 60, prevalence: 0.3, withImage: 200, withRecord: 200 },
-      { site: 'hosp_d', role: 'target', n: 300, positives: 135, prevalence: 0.45, withImage: 300, withRecord: 300 },
-    ],
+  const fold: FoldResult = {
+    id: 'holdout',
     target: 'hosp_d',
     sources: ['hosp_a', 'hosp_b'],
+    seeds: { root: seed, bootstrap: seed, paired: seed + 6, training: seed },
     partitions: { sourceTrain: 280, sourceVal: 60, sourceTest: 120, targetLabelledTrain: 42, targetLabelledVal: 18, targetUnlabelled: 90, targetTest: 120 },
     methods: FIXTURE_METHODS.map((m, k) => {
       const v = predictions(rng.fork(`v-${m.name}`), m.name, m.separation, val);
@@ -102,11 +95,28 @@ export async function writeFixtureRun(seed = 7): Promise<string> {
     budgetCurve: [20, 40].flatMap((budget) =>
       FIXTURE_METHODS.slice(0, 2).map((m) => ({ method: m.name, budget, nTrain: budget - 6, nVal: 6, auroc: 0.6 + budget / 400, aurocCI: [0.5 + budget / 400, 0.7 + budget / 400] as const, nTest: 120 })),
     ),
+    comparisons: foldComparisons(preds, ['source_only', 'target_only'], cfg.evaluation.bootstrapResamples, seed + 6),
+  };
+  const result: RunResult = {
+    runId: 'fixture',
+    runDir,
+    config: cfg,
+    compute: { backend: 'cpu', threads: 1, patches: [] },
+    pretrainingWorkers: 0,
+    cohort: { kind: 'synthetic', dir: root, generated: true },
+    sites: [
+      { site: 'hosp_a', role: 'source', n: 200, positives: 60, prevalence: 0.3, withImage: 200, withRecord: 200 },
+      { site: 'hosp_b', role: 'source', n: 200, positives: 60, prevalence: 0.3, withImage: 200, withRecord: 200 },
+      { site: 'hosp_d', role: 'target', n: 300, positives: 135, prevalence: 0.45, withImage: 300, withRecord: 300 },
+    ],
+    protocol: { kind: 'holdout', folds: 1 },
+    folds: [fold],
+    pooled: poolFolds([fold]),
     seconds: 1.5,
   };
   await writeRunRecord(result, preds, {
     source,
-    subjects: { columns: ['sex', 'age'], rows: [...test, ...src].map((s) => ({ site: s.site, subjectId: s.id, split: s.site === 'hosp_d' ? 'target_test' : 'source_test', values: [s.sex, s.age] })) },
+    subjects: { columns: ['sex', 'age'], rows: [...test, ...src].map((s) => ({ fold: 'holdout', site: s.site, subjectId: s.id, split: s.site === 'hosp_d' ? 'target_test' : 'source_test', values: [s.sex, s.age] })) },
   });
   return runDir;
 }

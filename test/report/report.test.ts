@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { readRunFiles, RunFolderError } from '../../src/report/run-files.js';
+import { readRunRecord as readRunFiles, RunFolderError } from '../../src/record/read.js';
 import { buildReportData } from '../../src/report/report-data.js';
 import { buildModelCard, modelCardMarkdown, type ModelCard } from '../../src/report/model-card.js';
 import { CHART_IDS } from '../../src/report/html.js';
@@ -47,7 +47,7 @@ test('the report holds every chart as rendered SVG, the tables and the model car
 test('method table values equal metrics.json where both report them (AUROC and CI from the same bootstrap seed)', async () => {
   const files = await readRunFiles(runDir);
   const data = buildReportData(files);
-  for (const [k, m] of files.metrics.methods.entries()) {
+  for (const [k, m] of files.metrics.folds[0].methods.entries()) {
     // Same labels, scores and AUROC formula: exact equality, no tolerance needed.
     assert.equal(data.methods[k].summary.metrics.auroc.value, m.auroc);
     const target = data.sites.find((s) => s.method === m.method && s.split === 'target_test')!;
@@ -79,7 +79,7 @@ test('model card: intended use, training sites and counts, evaluation, limitatio
     ],
   );
   assert.equal(card.evaluation.n_test, 120);
-  const metrics = JSON.parse(await readFile(join(runDir, 'metrics.json'), 'utf8')) as { methods: { auroc: number; youden: { threshold: number } }[] };
+  const metrics = JSON.parse(await readFile(join(runDir, 'metrics.json'), 'utf8')).folds[0] as { methods: { auroc: number; youden: { threshold: number } }[] };
   assert.equal(card.evaluation.metrics.auroc.value, metrics.methods[0].auroc);
   assert.equal(card.evaluation.threshold.value, metrics.methods[0].youden.threshold);
   assert.equal(card.evaluation.threshold.chosen_by, 'Youden on target validation');

@@ -1,5 +1,5 @@
 import type { Sample } from '../../data/types.js';
-import { Rng } from '../../util/random.js';
+import { deriveSeed, Rng } from '../../util/random.js';
 import { carveValidation, groupSubjects, samplesOf, strataOf, type SubjectGroup } from './subjects.js';
 import type { ProtocolFold } from './types.js';
 
@@ -40,7 +40,7 @@ export function groupedStratifiedKFold(
   const valFraction = options.valFraction ?? 0;
   return folds.map((testGroups, index) => {
     const trainAll = samplesOf(folds.filter((_, j) => j !== index).flat());
-    const { train, val } = valFraction > 0 ? carveValidation(trainAll, valFraction, seed + 1 + index) : { train: trainAll, val: [] };
+    const { train, val } = valFraction > 0 ? carveValidation(trainAll, valFraction, deriveSeed(seed, 'validation', String(index))) : { train: trainAll, val: [] };
     return { index, train, val, test: samplesOf(testGroups) };
   });
 }

@@ -1,4 +1,4 @@
-import type { ChartId } from '../html.js';
+import type { ChartId } from '../html-kit.js';
 import type { ChartSpec } from '../render.js';
 import type { ReportData } from '../report-data.js';
 import { budgetChart } from './budget.js';
@@ -27,7 +27,7 @@ export function reportCharts(d: ReportData): Partial<Record<ChartId, ChartSpec>>
     confusion: confusionChart(d.methods.map((m) => ({ method: m.method, confusion: m.confusion }))),
   };
   if (d.budgetCurve.length) {
-    const parts = d.files.metrics.partitions;
+    const parts = d.fold.json.partitions;
     const mainBudget = parts.target_labelled_train + parts.target_labelled_val;
     const curve = d.budgetCurve.map((p) => ({ method: p.method, budget: p.budget, auroc: p.auroc ?? Number.NaN, ci: [p.auroc_ci[0] ?? Number.NaN, p.auroc_ci[1] ?? Number.NaN] as const }));
     // The main run is the curve's point at the run's own budget (same target test set), unless the curve already has one there.

@@ -1,3 +1,4 @@
+import { deriveSeed } from '../../util/random.js';
 import { buildFusionModel, predictProba, type FusionModel } from '../../models/fusion.js';
 import { ALL_LAYER_GROUPS } from '../../models/spec.js';
 import { fitPreprocessor, type FittedPreprocessor } from '../../preprocess/preprocessor.js';
@@ -50,10 +51,10 @@ function trainPerSource(ctx: TransferContext): PerSourceModels {
   if (sourceTrain.length === 0) throw new Error('multi-source: no source training samples');
   const preprocessor = fitPreprocessor(sourceTrain, preprocessSpecOf(ctx));
   const sites = [...new Set(sourceTrain.map((s) => s.siteId))].sort();
-  const sources = sites.map((site, i) => {
+  const sources = sites.map((site) => {
     const rows = sourceTrain.filter((s) => s.siteId === site);
     const val = sourceVal.filter((s) => s.siteId === site);
-    const model = buildFusionModel(specFor(ctx, preprocessor), ctx.seed + 100 + i);
+    const model = buildFusionModel(specFor(ctx, preprocessor), deriveSeed(ctx.seed, 'per_source', 'init', site));
     const history = trainPhase(
       model,
       preprocessor.transform(rows),

@@ -48,17 +48,17 @@ test('medtl run with data.kind manifest runs a tabular-only cohort with the tabu
   const workspace = await mkdtemp(join(tmpdir(), 'medtl-ws-'));
   const cfg = parseExperiment({ workspace, data: { kind: 'manifest', path }, target: 'south', ...FAST });
   const result = await runExperiment(cfg, { runId: 'r1' });
-  assert.deepEqual(result.methods.map((m) => [m.method, m.modalities.join('+')]), [
+  assert.deepEqual(result.folds[0].methods.map((m) => [m.method, m.modalities.join('+')]), [
     ['transfer', 'tabular'],
     ['target_only', 'tabular'],
     ['source_only', 'tabular'],
   ]);
-  assert.deepEqual(result.sources, ['north']);
+  assert.deepEqual(result.folds[0].sources, ['north']);
   assert.equal(result.cohort.kind, 'manifest');
   // The run ingested the manifest into the workspace catalog and read the cohort from there.
   assert.ok(existsSync(join(workspace, 'catalog.duckdb')));
   // 120 south subjects, 40% held out for the target test.
-  assert.equal(result.partitions.targetTest, 48);
+  assert.equal(result.folds[0].partitions.targetTest, 48);
 });
 
 test('an explicit image method on a tabular-only manifest cohort is rejected by name', async () => {

@@ -1,7 +1,7 @@
-import { brierScore, expectedCalibrationError } from '../evaluate/calibration.js';
-import { accuracyOf, confusion, sensitivityOf, specificityOf, type Confusion } from '../evaluate/metrics.js';
-import { temperatureScale } from '../evaluate/temperature-scaling.js';
-import { youdenThreshold } from '../evaluate/threshold-selection.js';
+import { brierScore, expectedCalibrationError } from './calibration.js';
+import { accuracyOf, confusion, sensitivityOf, specificityOf, type Confusion } from './metrics.js';
+import { temperatureScale } from './temperature-scaling.js';
+import { youdenThreshold } from './threshold-selection.js';
 
 /** Youden's threshold chosen on target validation scores and applied unchanged to target test. */
 export interface ValidationThreshold {

@@ -1,6 +1,7 @@
+import type { ValidationFits } from '../evaluate/operating-points.js';
+import type { PairedMeanDifference } from '../evaluate/paired.js';
 import type { TransferReport } from '../transfer/types.js';
-import type { RunRecordResult } from './experiment.js';
-import type { ValidationFits } from './operating-points.js';
+import type { FoldResult, MethodResult, RunResult } from './types.js';
 
 /** One method's row in the `--json` output and metrics.json (schema documented in docs/cli.md). */
 export interface MethodMetricsJson {
@@ -77,39 +78,125 @@ export interface BudgetCurvePointJson {
   readonly n_test: number;
 }
 
-/** The metrics document: run identity plus one entry per method. */
+/** A paired ΔAUROC (method − reference) on one fold's target test set. */
+export interface FoldComparisonJson {
+  readonly method: string;
+  readonly reference: string;
+  readonly delta_auroc: number | null;
+  /** Paired stratified bootstrap CI: both methods scored on the same resampled subjects. */
+  readonly delta_ci: readonly [number | null, number | null];
+  readonly delong_p: number | null;
+  readonly n_test: number;
+}
+
+/** One fold of the protocol in metrics.json. */
+export interface FoldJson {
+  readonly id: string;
+  readonly target: string;
+  readonly sources: readonly string[];
+  readonly seeds: { readonly root: number; readonly bootstrap: number; readonly paired: number; readonly training: number };
+  readonly partitions: Readonly<Record<string, number>>;
+  readonly methods: readonly MethodMetricsJson[];
+  readonly budget_curve: readonly BudgetCurvePointJson[];
+  readonly comparisons: readonly FoldComparisonJson[];
+}
+
+/** A mean over folds (or of paired per-fold differences) with its Student-t interval. */
+export interface MeanJson {
+  readonly mean: number | null;
+  /** Student-t CI on n − 1 degrees of freedom; nulls with one fold. */
+  readonly ci: readonly [number | null, number | null];
+  readonly n: number;
+}
+
+/** Per-method means over folds and pooled paired comparisons. */
+export interface PooledJson {
+  readonly methods: readonly { readonly method: string; readonly strategy: string; readonly auroc: MeanJson; readonly per_fold: readonly (number | null)[] }[];
+  readonly comparisons: readonly { readonly method: string; readonly reference: string; readonly delta_auroc: MeanJson }[];
+}
+
+/** The version of the metrics.json layout this code writes (1: one fold at the top level, before protocols). */
+export const METRICS_SCHEMA_VERSION = 2;
+
+/** The metrics document: run identity, the protocol's folds (each with its methods) and the pooled summary. */
 export interface MetricsJson {
+  readonly schema_version: typeof METRICS_SCHEMA_VERSION;
   readonly run_id: string;
   readonly run_dir: string;
   readonly seed: number;
-  readonly target: string;
-  readonly sources: readonly string[];
+  readonly protocol: { readonly kind: string; readonly folds: number };
   readonly backend: string;
-  /** How the backend computed: thread count and whether medtl's native kernels ran (results differ in float rounding between the two). Absent in runs from before it was recorded. */
+  /** How the backend computed: thread count and whether medtl's native kernels ran (results differ in float rounding between the two). */
   readonly compute?: {
     readonly backend: string;
     readonly threads: number;
     readonly native_kernels: boolean;
     readonly convolutions?: 'onednn' | 'im2col';
-    /** Worker threads that ran the source pretrainings ahead; every training then ran its kernels on one thread (absent: none, or a run from before 5 Dec 2026). */
+    /** Worker threads that ran the source pretrainings ahead; every training then ran its kernels on one thread (absent: none). */
     readonly pretraining_workers?: number;
   };
-  readonly partitions: Readonly<Record<string, number>>;
-  readonly methods: readonly MethodMetricsJson[];
-  readonly budget_curve: readonly BudgetCurvePointJson[];
+  readonly folds: readonly FoldJson[];
+  readonly pooled: PooledJson;
 }
 
 // JSON has no NaN: an undefined metric (e.g. sensitivity with no positives) becomes null.
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
+const pair = (v: readonly [number, number]): [number | null, number | null] => [num(v[0]), num(v[1])];
+const mean = (m: PairedMeanDifference): MeanJson => ({ mean: num(m.mean), ci: pair(m.ci), n: m.n });
+
+/** One method's row of metrics.json. */
+export function methodMetricsJson(m: MethodResult): MethodMetricsJson {
+  return {
+    method: m.method,
+    strategy: m.strategy,
+    modalities: m.modalities,
+    auroc: num(m.evaluation.auroc),
+    auroc_ci: pair(m.evaluation.aurocCI),
+    accuracy: num(m.evaluation.accuracy),
+    sensitivity: num(m.evaluation.sensitivity),
+    specificity: num(m.evaluation.specificity),
+    threshold: m.evaluation.threshold,
+    n_test: m.evaluation.nTest,
+    n_positive: m.evaluation.nPositive,
+    youden: youdenJson(m.validation),
+    temperature_scaling: temperatureJson(m.validation),
+    n_val: m.validation.nVal,
+    validation_note: m.validation.note,
+    missing_modalities: { ...m.missingModalities },
+    transfer_report: m.transferReport ? transferReportJson(m.transferReport) : null,
+  };
+}
+
+function foldJson(f: FoldResult): FoldJson {
+  const p = f.partitions;
+  return {
+    id: f.id,
+    target: f.target,
+    sources: f.sources,
+    seeds: { ...f.seeds },
+    partitions: {
+      source_train: p.sourceTrain,
+      source_val: p.sourceVal,
+      source_test: p.sourceTest,
+      target_labelled_train: p.targetLabelledTrain,
+      target_labelled_val: p.targetLabelledVal,
+      target_unlabelled: p.targetUnlabelled,
+      target_test: p.targetTest,
+    },
+    methods: f.methods.map(methodMetricsJson),
+    budget_curve: f.budgetCurve.map((c) => ({ method: c.method, budget: c.budget, n_train: c.nTrain, n_val: c.nVal, auroc: num(c.auroc), auroc_ci: pair(c.aurocCI), n_test: c.nTest })),
+    comparisons: f.comparisons.map((c) => ({ method: c.method, reference: c.reference, delta_auroc: num(c.delta.difference), delta_ci: pair(c.delta.ci), delong_p: num(c.delta.p), n_test: c.delta.n })),
+  };
+}
 
 /** Converts a run result into the snake_case metrics document. */
-export function toMetricsJson(r: RunRecordResult): MetricsJson {
+export function toMetricsJson(r: RunResult): MetricsJson {
   return {
+    schema_version: METRICS_SCHEMA_VERSION,
     run_id: r.runId,
     run_dir: r.runDir,
     seed: r.config.seed,
-    target: r.target,
-    sources: r.sources,
+    protocol: { kind: r.protocol.kind, folds: r.protocol.folds },
     backend: r.compute.backend,
     compute: {
       backend: r.compute.backend,
@@ -118,43 +205,11 @@ export function toMetricsJson(r: RunRecordResult): MetricsJson {
       ...(r.compute.convolutions ? { convolutions: r.compute.convolutions } : {}),
       ...(r.pretrainingWorkers > 0 ? { pretraining_workers: r.pretrainingWorkers } : {}),
     },
-    partitions: {
-      source_train: r.partitions.sourceTrain,
-      source_val: r.partitions.sourceVal,
-      source_test: r.partitions.sourceTest,
-      target_labelled_train: r.partitions.targetLabelledTrain,
-      target_labelled_val: r.partitions.targetLabelledVal,
-      target_unlabelled: r.partitions.targetUnlabelled,
-      target_test: r.partitions.targetTest,
+    folds: r.folds.map(foldJson),
+    pooled: {
+      methods: r.pooled.methods.map((m) => ({ method: m.method, strategy: m.strategy, auroc: mean(m.auroc), per_fold: m.perFold.map(num) })),
+      comparisons: r.pooled.comparisons.map((c) => ({ method: c.method, reference: c.reference, delta_auroc: mean(c.delta) })),
     },
-    methods: r.methods.map((m) => ({
-      method: m.method,
-      strategy: m.strategy,
-      modalities: m.modalities,
-      auroc: num(m.evaluation.auroc),
-      auroc_ci: [num(m.evaluation.aurocCI[0]), num(m.evaluation.aurocCI[1])],
-      accuracy: num(m.evaluation.accuracy),
-      sensitivity: num(m.evaluation.sensitivity),
-      specificity: num(m.evaluation.specificity),
-      threshold: m.evaluation.threshold,
-      n_test: m.evaluation.nTest,
-      n_positive: m.evaluation.nPositive,
-      youden: youdenJson(m.validation),
-      temperature_scaling: temperatureJson(m.validation),
-      n_val: m.validation.nVal,
-      validation_note: m.validation.note,
-      missing_modalities: { ...m.missingModalities },
-      transfer_report: m.transferReport ? transferReportJson(m.transferReport) : null,
-    })),
-    budget_curve: r.budgetCurve.map((p) => ({
-      method: p.method,
-      budget: p.budget,
-      n_train: p.nTrain,
-      n_val: p.nVal,
-      auroc: num(p.auroc),
-      auroc_ci: [num(p.aurocCI[0]), num(p.aurocCI[1])],
-      n_test: p.nTest,
-    })),
   };
 }
 

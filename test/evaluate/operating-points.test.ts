@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fitOnValidation } from '../../src/pipeline/operating-points.js';
+import { fitOnValidation } from '../../src/evaluate/operating-points.js';
 
 test('fitOnValidation: Youden threshold from validation only, applied unchanged to test', () => {
   // Validation: J is 1 at threshold 0.6 (both positives above, both negatives below).

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeCompute } from '../../src/pipeline/metrics-json.js';
+import { describeCompute } from '../../src/record/metrics-json.js';
 
 test('describeCompute names the backend, native kernels and threads; old run records give the backend alone', () => {
   assert.equal(describeCompute({ backend: 'wasm', compute: { backend: 'wasm', threads: 2, native_kernels: true } }), 'wasm + native OpenBLAS kernels, 2 threads');
