@@ -79,13 +79,13 @@ const protocolSchema = z.preprocess(
 export const experimentSchema = z.strictObject({
   name: z.string().default('experiment'),
   seed: seedInt.default(42),
-  /** How folds are planned (docs/protocols.md); default one hold-out split. */
-  protocol: protocolSchema.default({ kind: 'holdout' }),
   workspace: z.string().default('./medtl-workspace'),
   data: z.discriminatedUnion('kind', [syntheticData, manifestData]).prefault({ kind: 'synthetic' }),
   target: z.string().default('hosp_d'),
   /** Source site ids; by default every site except the target. */
   sources: z.array(z.string()).min(1).optional(),
+  /** How folds are planned (docs/protocols.md); default one hold-out split. */
+  protocol: protocolSchema.default({ kind: 'holdout' }),
   split: z
     .strictObject({
       source: z
