@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseExperiment, type ExperimentConfig } from '../config/experiment.js';
-import { parseCsv, type CsvTable } from '../data/synthetic/csv.js';
+import { parseCsv, type CsvTable } from '../util/csv.js';
 import type { MetricsJson } from '../pipeline/metrics-json.js';
 import type { SiteSummary } from '../pipeline/site-summary.js';
 
