@@ -35,6 +35,13 @@ export default {
     },
     ...layerRules,
     {
+      name: 'layer-unlisted',
+      comment: 'every top-level folder of src/ has a place in LAYERS (here and in docs/architecture.md)',
+      severity: 'error',
+      from: { path: '^src/[^/]+/', pathNot: `^src/${alt(LAYERS.flat())}/` },
+      to: {},
+    },
+    {
       name: 'compute-kernels-private',
       comment: 'src/compute/kernels/ is an implementation detail of src/compute/; go through its public modules',
       severity: 'error',
