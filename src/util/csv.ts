@@ -37,6 +37,8 @@ export function parseCsv(text: string, source: string): CsvTable {
     records = parse(bytes, {
       bom: true,
       skip_empty_lines: true,
+      // Cell counts are checked below, against line numbers counted here: csv-parse's own line count
+      // runs ahead after a CRLF inside a quoted cell.
       relax_column_count: true,
       on_record: (record: string[], context) => {
         ends.push(context.bytes);
