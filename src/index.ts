@@ -49,6 +49,7 @@ export * from './evaluate/normal.js';
 export * from './evaluate/operating-point.js';
 export * from './evaluate/metric-summary.js';
 export * from './evaluate/predictions-file.js';
+export * from './evaluate/oracle-aurocs.js';
 export * from './evaluate/predictions-report.js';
 export * from './evaluate/threshold-selection.js';
 export * from './evaluate/temperature-scaling.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseCsv, type CsvTable } from '../data/synthetic/csv.js';
+import { parseCsv, type CsvTable } from '../util/csv.js';
 
 /** A predictions file that cannot be evaluated; the message names the file, line and column. */
 export class PredictionsInputError extends Error {

@@ -70,6 +70,6 @@ export async function loadModelBundle(dir: string): Promise<ModelBundle> {
   const spec = JSON.parse((await read(FILES.spec)).toString('utf8')) as ModelSpec;
   const pre = JSON.parse((await read(FILES.preprocessor)).toString('utf8')) as PreprocessorState;
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
-  const net = await tfl.loadLayersModel(tf.io.fromMemory(topology.modelTopology, topology.weightSpecs, weightData));
+  const net = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: topology.modelTopology, weightSpecs: topology.weightSpecs, weightData }));
   return { model: { spec, net }, preprocessor: FittedPreprocessor.fromJSON(pre) };
 }

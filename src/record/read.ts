@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseExperiment, type ExperimentConfig } from '../config/experiment.js';
-import { parseCsv, type CsvTable } from '../data/synthetic/csv.js';
+import { parseCsv, type CsvTable } from '../util/csv.js';
 import { METRICS_SCHEMA_VERSION, type FoldJson, type MetricsJson } from './metrics-json.js';
 import type { SiteSummary } from './types.js';
 import { RECORD_FILES } from './write.js';

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { formatCsv } from '../util/csv.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import { toMetricsJson } from './metrics-json.js';
 import type { MethodPredictions, RunResult, SubjectRows } from './types.js';
@@ -28,9 +29,9 @@ export async function writeRunRecord(result: RunResult, preds: readonly MethodPr
   const dir = result.runDir;
   await writePredictions(dir, preds);
   await writePredictions(dir, extras.source, RECORD_FILES.sourcePredictions);
-  const subjects = [['fold', 'site', 'subject_id', 'split', ...extras.subjects.columns].map(csvField).join(',')];
-  for (const r of extras.subjects.rows) subjects.push([r.fold, r.site, r.subjectId, r.split, ...r.values.map((v) => (v === null ? '' : String(v)))].map(csvField).join(','));
-  await writeFileAtomic(join(dir, RECORD_FILES.subjects), `${subjects.join('\n')}\n`);
+  const subjects = [['fold', 'site', 'subject_id', 'split', ...extras.subjects.columns]];
+  for (const r of extras.subjects.rows) subjects.push([r.fold, r.site, r.subjectId, r.split, ...r.values.map((v) => (v === null ? '' : String(v)))]);
+  await writeFileAtomic(join(dir, RECORD_FILES.subjects), formatCsv(subjects));
   await writeJsonAtomic(join(dir, RECORD_FILES.history), {
     compute: result.compute,
     cohort: result.cohort,
@@ -53,16 +54,12 @@ export async function writeFailureRecord(dir: string, failed: { readonly fold: s
 }
 
 async function writePredictions(dir: string, preds: readonly MethodPredictions[], file: string = RECORD_FILES.predictions): Promise<void> {
-  const rows = ['fold,method,site,subject_id,y_true,y_score'];
+  const rows = [['fold', 'method', 'site', 'subject_id', 'y_true', 'y_score']];
   for (const p of preds) {
     p.keys.forEach((key, i) => {
       const slash = key.indexOf('/');
-      rows.push([csvField(p.fold), p.method, csvField(key.slice(0, slash)), csvField(key.slice(slash + 1)), p.labels[i], p.scores[i]].join(','));
+      rows.push([p.fold, p.method, key.slice(0, slash), key.slice(slash + 1), String(p.labels[i]), String(p.scores[i])]);
     });
   }
-  await writeFileAtomic(join(dir, file), `${rows.join('\n')}\n`);
-}
-
-function csvField(v: string): string {
-  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  await writeFileAtomic(join(dir, file), formatCsv(rows));
 }

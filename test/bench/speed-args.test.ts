@@ -20,14 +20,21 @@ for (const [args, message] of [
 }
 
 // The reference scripts install nothing: without torch they exit with status 3 and name the
-// Debian package (torch is hidden from the interpreter here, so this runs with or without it).
+// Debian package. torch (and in the second case numpy) is hidden from the interpreter, so this runs
+// the same whether python3-numpy and python3-torch are installed or not.
 const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'pass']).status === 0);
 for (const script of ['workloads.py', 'demo_pipeline.py']) {
-  test(`bench/reference/${script} without torch exits 3 and says what is missing`, { skip: python ? false : 'no python3 on this machine' }, () => {
-    const path = fileURLToPath(new URL(`../../bench/reference/${script}`, import.meta.url));
-    const code = `import sys, runpy; sys.modules['torch'] = None; sys.argv = [${JSON.stringify(path)}, 'mlp_train']; runpy.run_path(${JSON.stringify(path)}, run_name='__main__')`;
-    const run = spawnSync(python!, ['-c', code], { encoding: 'utf8', timeout: 60_000 });
-    assert.equal(run.status, 3, run.stderr);
-    assert.match(run.stderr, /missing Python modules: torch \(Debian: python3-torch\)/);
-  });
+  for (const [hidden, message] of [
+    [['torch'], /missing Python modules: (numpy \(Debian: python3-numpy\), )?torch \(Debian: python3-torch\)/],
+    [['numpy', 'torch'], /missing Python modules: numpy \(Debian: python3-numpy\), torch \(Debian: python3-torch\)/],
+  ] as const) {
+    test(`bench/reference/${script} without ${hidden.join(' and ')} exits 3 and says what is missing`, { skip: python ? false : 'no python3 on this machine (Debian: python3)' }, () => {
+      const path = fileURLToPath(new URL(`../../bench/reference/${script}`, import.meta.url));
+      const hide = hidden.map((m) => `sys.modules['${m}'] = None`).join('; ');
+      const code = `import sys, runpy; ${hide}; sys.argv = [${JSON.stringify(path)}, 'mlp_train']; runpy.run_path(${JSON.stringify(path)}, run_name='__main__')`;
+      const run = spawnSync(python!, ['-c', code], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(run.status, 3, run.stderr);
+      assert.match(run.stderr, message);
+    });
+  }
 }

@@ -9,11 +9,12 @@ import { before, describe, it } from 'node:test';
 import { installFusedTraining } from '../../src/compute/kernels/fused-train.js';
 import { CONV_BIAS_RELU_KERNEL, MATMUL_BIAS_RELU_KERNEL, RELU_GRAD_BIAS_KERNEL, registerNativeKernels } from '../../src/compute/kernels/native.js';
 import { loadNative } from '../../src/compute/native.js';
+import { nativeSkipReason } from '../helpers/native-skip.js';
 import { normal, tensorOf, useWasm } from './helpers.js';
 
 const FUSED = [CONV_BIAS_RELU_KERNEL, MATMUL_BIAS_RELU_KERNEL, RELU_GRAD_BIAS_KERNEL];
 const load = loadNative();
-const skip = load.ok || process.env.MEDTL_REQUIRE_NATIVE === '1' ? false : `native addon unavailable: ${load.ok ? '' : load.reason}`;
+const skip = nativeSkipReason();
 
 /** Same bits, except that +0 and -0 count as equal and NaN equals NaN. */
 function assertSameBits(a: Float32Array | number[], b: Float32Array | number[], label: string): void {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { registerNativeKernels, NATIVE_PATCHES, ADAM_KERNEL, nativeKernelsActive } from '../../src/compute/kernels/native.js';
 import { loadNative, type NativeKernels } from '../../src/compute/native.js';
+import { nativeSkipReason } from '../helpers/native-skip.js';
 import { FusedAdamOptimizer } from '../../src/train/adam.js';
 import { assertClose, normal, onBoth, tensorOf, useWasm, wasmDataIds } from './helpers.js';
 
@@ -16,7 +17,7 @@ import { assertClose, normal, onBoth, tensorOf, useWasm, wasmDataIds } from './h
 const TOL = 1e-4;
 
 const load = loadNative();
-const skip = load.ok || process.env.MEDTL_REQUIRE_NATIVE === '1' ? false : `native addon unavailable: ${load.ok ? '' : load.reason}`;
+const skip = nativeSkipReason();
 
 function kernels(): NativeKernels {
   if (!load.ok) throw new Error(`MEDTL_REQUIRE_NATIVE=1 but ${load.reason}`);

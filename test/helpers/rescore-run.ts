@@ -7,10 +7,12 @@ import { harmoniseUnits, readCohort } from '../../src/data/synthetic/index.js';
 import { subjectKey } from '../../src/data/splits.js';
 import { loadModelBundle } from '../../src/models/artifact.js';
 import { predictProba } from '../../src/models/fusion.js';
+import { parseCsv } from '../../src/util/csv.js';
 
 const [runDir, cohortDir, method] = process.argv.slice(2);
 await initCompute({ log: () => undefined });
-const rows = readFileSync(join(runDir, 'predictions.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+const predictionsFile = join(runDir, 'predictions.csv');
+const rows = parseCsv(readFileSync(predictionsFile, 'utf8'), predictionsFile).rows;
 const keys = rows.filter((r) => r[1] === method).map((r) => `${r[2]}/${r[3]}`);
 const cohort = harmoniseUnits(await readCohort(cohortDir));
 const byKey = new Map(cohort.samples.map((s) => [subjectKey(s), s]));

@@ -1,5 +1,3 @@
-import '@tensorflow/tfjs-backend-cpu';
-import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -12,9 +10,10 @@ import { DEFAULT_MODEL_SPEC } from '../../src/models/spec.js';
 import { fitPreprocessor } from '../../src/preprocess/preprocessor.js';
 import { trainPhase } from '../../src/train/loop.js';
 import { makeSamples, TEST_SCHEMA } from '../helpers/samples.js';
+import { useCpuBackend } from '../helpers/cpu-backend.js';
 
 before(async () => {
-  await tf.setBackend('cpu');
+  await useCpuBackend();
 });
 
 const samples = makeSamples({ sites: ['a', 'b'], perSite: 40, seed: 21 });

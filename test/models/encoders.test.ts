@@ -1,4 +1,3 @@
-import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
@@ -15,9 +14,10 @@ import { fitPreprocessor } from '../../src/preprocess/preprocessor.js';
 import { trainPhase } from '../../src/train/loop.js';
 import { Rng } from '../../src/util/random.js';
 import { makeSamples, TEST_SCHEMA } from '../helpers/samples.js';
+import { useCpuBackend } from '../helpers/cpu-backend.js';
 
 before(async () => {
-  await tf.setBackend('cpu');
+  await useCpuBackend();
 });
 
 /** Every trainable variable of the model gets a non-zero gradient from a loss on `fs`. */

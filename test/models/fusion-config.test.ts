@@ -1,5 +1,3 @@
-import '@tensorflow/tfjs-backend-cpu';
-import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { ConfigError, parseExperiment } from '../../src/config/experiment.js';
@@ -7,9 +5,10 @@ import { buildFusionModel } from '../../src/models/fusion.js';
 import { modelSpecFor } from '../../src/models/spec-for.js';
 import { fitPreprocessor } from '../../src/preprocess/preprocessor.js';
 import { makeSamples, TEST_SCHEMA } from '../helpers/samples.js';
+import { useCpuBackend } from '../helpers/cpu-backend.js';
 
 before(async () => {
-  await tf.setBackend('cpu');
+  await useCpuBackend();
 });
 
 test('the model section defaults to intermediate concat fusion without dropout or masks', () => {

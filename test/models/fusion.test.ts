@@ -1,4 +1,3 @@
-import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
@@ -14,9 +13,10 @@ import { dropModality, type FeatureSet } from '../../src/preprocess/features.js'
 import { FittedPreprocessor } from '../../src/preprocess/preprocessor.js';
 import { trainPhase } from '../../src/train/loop.js';
 import { twoModalityFeatures } from './fusion-data.js';
+import { useCpuBackend } from '../helpers/cpu-backend.js';
 
 before(async () => {
-  await tf.setBackend('cpu');
+  await useCpuBackend();
 });
 
 const base: ModelSpec = {

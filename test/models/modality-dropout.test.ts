@@ -1,5 +1,3 @@
-import '@tensorflow/tfjs-backend-cpu';
-import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { auroc } from '../../src/evaluate/metrics.js';
@@ -8,9 +6,10 @@ import { DEFAULT_MODEL_SPEC } from '../../src/models/spec.js';
 import { dropModality } from '../../src/preprocess/features.js';
 import { trainPhase } from '../../src/train/loop.js';
 import { twoModalityFeatures } from './fusion-data.js';
+import { useCpuBackend } from '../helpers/cpu-backend.js';
 
 before(async () => {
-  await tf.setBackend('cpu');
+  await useCpuBackend();
 });
 
 // Tabular alone nearly separates the classes; the image carries a weaker, independent signal

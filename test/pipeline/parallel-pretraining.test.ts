@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { loadNative } from '../../src/compute/native.js';
+import { nativeSkipReason } from '../helpers/native-skip.js';
 
-const load = loadNative();
-const skip = load.ok || process.env.MEDTL_REQUIRE_NATIVE === '1' ? false : `native addon unavailable (workers need it): ${load.ok ? '' : load.reason}`;
+// Pretraining workers run only with the native kernels.
+const skip = nativeSkipReason();
 const script = fileURLToPath(new URL('./tiny-experiment.ts', import.meta.url));
 
 function run(threads: number): { compute: Record<string, unknown>; methods: [string, number, number[]][]; logs: string[] } {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { initCompute, type BackendName } from '../../src/compute/backend.js';
 import { loadNative } from '../../src/compute/native.js';
+import { nativeSkipReason } from '../helpers/native-skip.js';
 import { predictProba } from '../../src/models/fusion.js';
 import { PretrainPool, pretrainInput, pretrainWorkerCount, singleThreadKernels, type PretrainInput } from '../../src/pipeline/pretrain-workers.js';
 import { pretrainOnSources } from '../../src/transfer/pretrain.js';
@@ -82,7 +83,7 @@ test('worker count: two or more pretrainings and threads, capped by MEDTL_PRETRA
   assert.throws(() => pretrainWorkerCount(3, 4, { MEDTL_PRETRAIN_WORKERS: 'many' }), /MEDTL_PRETRAIN_WORKERS must be a non-negative integer, got 'many'/);
 });
 
-test('pinning the main thread to one kernel thread is counted, and restores the count when the last run ends', { skip: loadNative().ok ? false : 'native addon unavailable' }, () => {
+test('pinning the main thread to one kernel thread is counted, and restores the count when the last run ends', { skip: loadNative().ok ? false : nativeSkipReason() || 'native addon unavailable' }, () => {
   const native = loadNative();
   if (!native.ok) return;
   native.kernels.setThreads(2);

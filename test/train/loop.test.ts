@@ -1,5 +1,3 @@
-import '@tensorflow/tfjs-backend-cpu';
-import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { buildFusionModel } from '../../src/models/fusion.js';
@@ -9,9 +7,10 @@ import { dihedralAugment } from '../../src/train/augment.js';
 import { balancedClassWeights, evaluateLoss, trainPhase } from '../../src/train/loop.js';
 import { Rng } from '../../src/util/random.js';
 import { makeSamples, TEST_SCHEMA } from '../helpers/samples.js';
+import { useCpuBackend } from '../helpers/cpu-backend.js';
 
 before(async () => {
-  await tf.setBackend('cpu');
+  await useCpuBackend();
 });
 
 test('balanced class weights give each class half the total weight', () => {

@@ -1,14 +1,13 @@
-import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-layers registers the gradient functions (tfjs-core's node bundle only defines them).
 import '@tensorflow/tfjs-layers';
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { weightedSigmoidCrossEntropy } from '../../src/train/loss.js';
+import { useCpuBackend } from '../helpers/cpu-backend.js';
 
-before(async () => {
-  await tf.setBackend('cpu');
-});
+// Top level, not in before(): the tensors below are made while the module loads.
+await useCpuBackend();
 
 const x = tf.tensor1d([-3, -0.5, 0, 0.25, 2, 7, -40, 40]);
 const y = tf.tensor1d([0, 1, 1, 0, 1, 0, 1, 0]);

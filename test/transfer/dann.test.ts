@@ -1,4 +1,3 @@
-import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
@@ -10,9 +9,10 @@ import { DomainClassifier, dannAligner } from '../../src/transfer/dann.js';
 import { dannLambda, gradientReversal } from '../../src/transfer/domain-losses.js';
 import type { TrainPhase } from '../../src/train/loop.js';
 import { shiftedDomain } from './helpers.js';
+import { useCpuBackend } from '../helpers/cpu-backend.js';
 
 before(async () => {
-  await tf.setBackend('cpu');
+  await useCpuBackend();
 });
 
 const DIM = 6;

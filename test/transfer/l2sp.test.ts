@@ -1,13 +1,13 @@
-import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { getStrategy } from '../../src/transfer/registry.js';
 import type { TrainedModel } from '../../src/transfer/types.js';
 import { toyContext, toyTransferData } from './context.js';
+import { useCpuBackend } from '../helpers/cpu-backend.js';
 
 before(async () => {
-  await tf.setBackend('cpu');
+  await useCpuBackend();
 });
 
 /** Euclidean distance between two models' weights, over every weight tensor. */

@@ -1,5 +1,3 @@
-import '@tensorflow/tfjs-backend-cpu';
-import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { auroc } from '../../src/evaluate/metrics.js';
@@ -11,9 +9,10 @@ import { symmetricEigen } from '../../src/transfer/multi-source/eigen.js';
 import { logme } from '../../src/transfer/multi-source/logme.js';
 import { trainPhase } from '../../src/train/loop.js';
 import { Rng } from '../../src/util/random.js';
+import { useCpuBackend } from '../helpers/cpu-backend.js';
 
 before(async () => {
-  await tf.setBackend('cpu');
+  await useCpuBackend();
 });
 
 test('the Jacobi eigen-decomposition reconstructs a symmetric matrix', () => {

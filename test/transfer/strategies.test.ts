@@ -1,5 +1,3 @@
-import '@tensorflow/tfjs-backend-cpu';
-import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { auroc } from '../../src/evaluate/metrics.js';
@@ -7,9 +5,10 @@ import { predictProba } from '../../src/models/fusion.js';
 import { releasePerSourceModels } from '../../src/transfer/multi-source/per-source.js';
 import { getStrategy, listStrategies } from '../../src/transfer/registry.js';
 import { toyContext, toyTargetTest, toyTransferData } from './context.js';
+import { useCpuBackend } from '../helpers/cpu-backend.js';
 
 before(async () => {
-  await tf.setBackend('cpu');
+  await useCpuBackend();
 });
 
 const data = toyTransferData();

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import type { Sample } from '../../src/data/types.js';
 import { DEFAULT_MODEL_SPEC } from '../../src/models/spec.js';
 import { pretrainOnSources } from '../../src/transfer/pretrain.js';
@@ -11,6 +9,7 @@ import { silentProgress } from '../../src/util/progress.js';
 import { Rng } from '../../src/util/random.js';
 import { TEST_SCHEMA } from '../helpers/samples.js';
 import { toyTransferData } from './context.js';
+import { useCpuBackend } from '../helpers/cpu-backend.js';
 
 const PLAN = { epochs: 3, batchSize: 16, learningRate: 5e-3, patience: 3, weightDecay: 0, augment: false };
 
@@ -49,7 +48,7 @@ const textWeights = (m: TrainedModel): Float32Array[] =>
   m.model.net.layers.filter((l) => l.name.startsWith('txt_')).flatMap((l) => l.getWeights().map((w) => w.dataSync() as Float32Array));
 
 test('a text method fits the note featuriser, sizes the text encoder from it, and fine-tuning trains the text layers too', async () => {
-  await tf.setBackend('cpu');
+  await useCpuBackend();
   const ctx = textContext(withNotes(toyTransferData()));
   const pretrained = await ctx.pretrained();
   assert.ok(pretrained.preprocessor.text, 'the preprocessor fitted the notes');
@@ -63,7 +62,7 @@ test('a text method fits the note featuriser, sizes the text encoder from it, an
 });
 
 test('the categorical encoding of the context reaches the preprocessor and the model spec', async () => {
-  await tf.setBackend('cpu');
+  await useCpuBackend();
   const ctx = textContext(withNotes(toyTransferData()), 'embedding');
   const trained = await getStrategy('target_only').run(ctx);
   const cats = TEST_SCHEMA.filter((c) => c.kind === 'categorical');

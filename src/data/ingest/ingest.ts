@@ -173,7 +173,8 @@ export async function ingestManifest(manifestPath: string, options: IngestOption
     }
     const siteIds = manifest.sites.map((s) => s.id);
     const cohort = await readCatalogCohort(catalog, manifest.name, siteIds);
-    const report = buildHarmonisationReport(manifest, cohort, await catalog.quarantine(siteIds));
+    const tables = Object.fromEntries(prepared.map((p) => [p.site.id, p.tables]));
+    const report = buildHarmonisationReport(manifest, cohort, await catalog.quarantine(siteIds), tables);
     return { manifest, catalogPath: catalog.path, sites: summaries, report, cohort };
   } finally {
     catalog.close();

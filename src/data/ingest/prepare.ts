@@ -215,7 +215,8 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
   }
 
   const missingColumns = schema.map((c) => c.name).filter((name) => withImages.every((s) => s.record[name] === null));
-  return { site, subjects: withImages, quarantine, sourceFiles, missingColumns, recordedUnits };
+  const tablesRead = tables.map((t) => ({ source: t.source, ...(t.delimiter !== undefined && { delimiter: t.delimiter }) }));
+  return { site, subjects: withImages, quarantine, sourceFiles, tables: tablesRead, missingColumns, recordedUnits };
 }
 
 interface ColumnPlan {

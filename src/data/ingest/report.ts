@@ -1,6 +1,7 @@
 import type { Manifest } from '../manifest/load.js';
 import type { Cohort } from '../types.js';
-import type { QuarantineItem } from './types.js';
+import { describeDelimiter } from '../tables/types.js';
+import type { QuarantineItem, TableRead } from './types.js';
 
 /** Distribution of a numeric column at one site (over non-missing values). */
 export interface NumericSummary {
@@ -43,6 +44,8 @@ export interface SiteReport {
   /** positives / subjects; null for a site with no subjects. */
   readonly labelRate: number | null;
   readonly quarantined: number;
+  /** The site's table sources as read this ingest, with the delimiter each CSV/TSV file was split on. */
+  readonly tables: readonly TableRead[];
 }
 
 /** The harmonisation report of an ingest: per site, which shared columns exist, missingness, units, distributions, and the quarantined items. */
@@ -63,13 +66,18 @@ function summarise(xs: number[]): NumericSummary {
   return { n, mean, sd, min: s[0], median, max: s[n - 1] };
 }
 
-/** Builds the harmonisation report from the cohort as stored in the catalog. */
-export function buildHarmonisationReport(manifest: Manifest, cohort: Cohort, quarantine: readonly QuarantineItem[]): HarmonisationReport {
+/** Builds the harmonisation report from the cohort as stored in the catalog and the tables read per site (site id → tables). */
+export function buildHarmonisationReport(
+  manifest: Manifest,
+  cohort: Cohort,
+  quarantine: readonly QuarantineItem[],
+  tables: Readonly<Record<string, readonly TableRead[]>>,
+): HarmonisationReport {
   const bySite = new Map(cohort.sites.map((s) => [s.id, cohort.samples.filter((x) => x.siteId === s.id)]));
   const sites: SiteReport[] = cohort.sites.map((s) => {
     const xs = bySite.get(s.id) ?? [];
     const positives = xs.filter((x) => x.label === 1).length;
-    return { id: s.id, subjects: xs.length, positives, labelRate: xs.length ? positives / xs.length : null, quarantined: quarantine.filter((q) => q.site === s.id).length };
+    return { id: s.id, subjects: xs.length, positives, labelRate: xs.length ? positives / xs.length : null, quarantined: quarantine.filter((q) => q.site === s.id).length, tables: tables[s.id] ?? [] };
   });
   const columns: ColumnReport[] = manifest.schema.map((col) => {
     const perSite: Record<string, ColumnSiteSummary> = {};
@@ -127,6 +135,8 @@ export function formatHarmonisationReport(r: HarmonisationReport): string {
   const line = (cells: string[]) => cells.map((c, k) => c.padEnd(widths[k])).join('  ').trimEnd();
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   out.push('', 'numeric: mean±sd [min, median, max] over non-missing values; categorical: value:count');
+  const read = r.sites.flatMap((s) => s.tables.map((t) => `  [${s.id}] ${t.source}${t.delimiter ? `: delimiter ${describeDelimiter(t.delimiter)}` : ''}`));
+  if (read.length) out.push('', 'tables read:', ...read);
   if (r.quarantine.length) {
     out.push('', `quarantined (${r.quarantine.length}):`);
     for (const q of r.quarantine) out.push(`  [${q.site}] ${q.item}: ${q.reason}`);

@@ -1,4 +1,5 @@
 import type { ManifestSite } from '../manifest/load.js';
+import type { DelimiterUsed } from '../tables/types.js';
 import type { BinaryLabel, TabularValue } from '../types.js';
 
 /** An input item that was not ingested, and why. Reasons never quote PHI (ids are shown pseudonymised). */
@@ -46,8 +47,16 @@ export interface PreparedSite {
   readonly quarantine: readonly QuarantineItem[];
   /** Every input file read (tables, NDJSON files; image files are in each subject's ImageRef). */
   readonly sourceFiles: readonly string[];
+  /** Each table source that could be read, with the delimiter a CSV/TSV file was split on. */
+  readonly tables: readonly TableRead[];
   /** Shared columns with no value at all at this site. */
   readonly missingColumns: readonly string[];
   /** Unit each shared column was recorded in here, where it differs from the shared unit. */
   readonly recordedUnits: Readonly<Record<string, string>>;
+}
+
+/** One table source of a site as read: the file or folder, and for a CSV/TSV file its delimiter. */
+export interface TableRead {
+  readonly source: string;
+  readonly delimiter?: DelimiterUsed;
 }

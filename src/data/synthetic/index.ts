@@ -6,6 +6,6 @@ export * from './generate.js';
 export { COHORT_MANIFEST } from './cohort-format.js';
 export * from './write-cohort.js';
 export * from './read-cohort.js';
-export { oracleAurocs, type OracleAurocs } from './oracle.js';
+export { oracleScores, type OracleScores } from './oracle.js';
 export * from './harmonise.js';
 export { FIELD_OF_VIEW_MM, pixelSpacingMm } from './image.js';

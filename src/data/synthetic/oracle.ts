@@ -1,23 +1,24 @@
-import { auroc } from '../../evaluate/metrics.js';
 import { Rng } from '../../util/random.js';
 import { drawLatents, logitParts, malignancyProbability, siteIntercept } from './latent.js';
 import type { SyntheticSiteSpec } from './spec.js';
 
-/** AUROCs of the true logit restricted to groups of latents, on one large draw of a site's population. */
-export interface OracleAurocs {
+/** The true logit restricted to groups of latents, scored on one large draw of a site's population, with the labels drawn from the full model. */
+export interface OracleScores {
   readonly siteId: string;
-  readonly n: number;
-  readonly prevalence: number;
-  /** Margin and texture only (what only the image shows). */
-  readonly image: number;
-  /** Age, pack-years, family history, CEA, emphysema (what only the record shows). */
-  readonly record: number;
-  /** True size only. */
-  readonly size: number;
-  readonly imageWithSize: number;
-  readonly recordWithSize: number;
-  /** The full logit: the best any model can do. */
-  readonly full: number;
+  readonly labels: readonly number[];
+  /** Score per subject for each group of latents. */
+  readonly scores: {
+    /** Margin and texture only (what only the image shows). */
+    readonly image: readonly number[];
+    /** Age, pack-years, family history, CEA, emphysema (what only the record shows). */
+    readonly record: readonly number[];
+    /** True size only. */
+    readonly size: readonly number[];
+    readonly imageWithSize: readonly number[];
+    readonly recordWithSize: readonly number[];
+    /** The full logit: the best any model can do. */
+    readonly full: readonly number[];
+  };
 }
 
 /** Draws n subjects of a site's population with labels, returning the logit parts and labels. */
@@ -34,19 +35,19 @@ export function drawOracleSample(site: SyntheticSiteSpec, n: number, seed: numbe
   return { parts, labels };
 }
 
-/** Oracle AUROCs of a site's population on a fresh draw of n subjects. */
-export function oracleAurocs(site: SyntheticSiteSpec, n = 20000, seed: number | string = 1): OracleAurocs {
+/** Oracle scores of a site's population on a fresh draw of n subjects (evaluate's oracleAurocs turns them into AUROCs). */
+export function oracleScores(site: SyntheticSiteSpec, n = 20000, seed: number | string = 1): OracleScores {
   const { parts, labels } = drawOracleSample(site, n, seed);
-  const score = (f: (p: { image: number; record: number; size: number }) => number) => auroc(labels, parts.map(f));
   return {
     siteId: site.id,
-    n,
-    prevalence: labels.reduce((a, b) => a + b, 0) / n,
-    image: score((p) => p.image),
-    record: score((p) => p.record),
-    size: score((p) => p.size),
-    imageWithSize: score((p) => p.image + p.size),
-    recordWithSize: score((p) => p.record + p.size),
-    full: score((p) => p.image + p.record + p.size),
+    labels,
+    scores: {
+      image: parts.map((p) => p.image),
+      record: parts.map((p) => p.record),
+      size: parts.map((p) => p.size),
+      imageWithSize: parts.map((p) => p.image + p.size),
+      recordWithSize: parts.map((p) => p.record + p.size),
+      full: parts.map((p) => p.image + p.record + p.size),
+    },
   };
 }

@@ -4,7 +4,7 @@ import { sha256 } from '../../util/fs.js';
 import { parseNpy } from '../npy.js';
 import type { BinaryLabel, Cohort, ColumnSpec, Image2D, Sample, SiteInfo, TabularValue } from '../types.js';
 import { COHORT_MANIFEST, manifestSchema, NUMBER, siteColumns, type FileRef } from './cohort-format.js';
-import { parseCsv } from './csv.js';
+import { parseCsv } from '../../util/csv.js';
 
 async function readVerified(dir: string, ref: FileRef, manifestPath: string): Promise<Buffer> {
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]*\/(records\.csv|images\.npy)$/.test(ref.path)) {

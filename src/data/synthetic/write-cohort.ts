@@ -4,7 +4,7 @@ import { sha256, writeFileAtomic } from '../../util/fs.js';
 import { encodeNpy } from '../npy.js';
 import type { Cohort, ColumnSpec, Sample, SiteInfo, TabularValue } from '../types.js';
 import { COHORT_MANIFEST, FORMAT, FORMAT_VERSION, SITE_ID, siteColumns, type Manifest, type WithGenerator } from './cohort-format.js';
-import { formatCsv } from './csv.js';
+import { formatCsv } from '../../util/csv.js';
 
 /** Paths of what writeCohort wrote (absolute or relative as `dir` was given). */
 export interface CohortFiles {

@@ -3,10 +3,13 @@ import { extname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { TableSource } from '../manifest/schema.js';
 import type { TabularValue } from '../types.js';
-import { TableReadError, type RejectedRow, type SourceRow, type TableData } from './types.js';
+import { TableReadError, type DelimiterUsed, type RejectedRow, type SourceRow, type TableData } from './types.js';
 
 /** Missing-value markers used when a table declares none. */
 export const DEFAULT_MISSING: readonly string[] = ['', 'NA', '?'];
+
+/** Delimiters a CSV file without a declared one may be detected to use. */
+export const DETECTED_DELIMITERS: readonly string[] = [',', ';', '\t', '|'];
 
 /** Options of a delimited or Parquet file read. */
 export type FileTableOptions = Omit<TableSource, 'fhir' | 'path'> & {
@@ -26,7 +29,7 @@ export function tableFormat(t: { path: string; format?: 'csv' | 'tsv' | 'parquet
 
 /**
  * Reads a CSV, TSV or Parquet file through DuckDB (read_csv / read_parquet) with the declared or an
- * inferred schema. Rows DuckDB rejects (ragged rows, values that do not fit a declared type) come back
+ * inferred schema; a CSV without a declared delimiter has it detected (`,` `;` tab `|`). Rows DuckDB rejects (ragged rows, values that do not fit a declared type) come back
  * in `rejected` with their line; the other rows are read.
  */
 export async function readTableFile(t: FileTableOptions): Promise<TableData> {
@@ -93,11 +96,29 @@ async function textTypes(con: DuckDBConnection, t: FileTableOptions, opts: reado
   return Object.fromEntries(wanted.filter((c) => present.includes(c)).map((c) => [c, 'VARCHAR']));
 }
 
+/**
+ * The declared delimiter; else tab for a TSV; else the one DuckDB's sniffer finds among
+ * DETECTED_DELIMITERS (a comma when it finds none of them, e.g. in a one-column file).
+ */
+async function chooseDelimiter(con: DuckDBConnection, t: FileTableOptions, format: 'csv' | 'tsv', missing: readonly string[]): Promise<DelimiterUsed> {
+  if (t.delimiter !== undefined) return { char: t.delimiter, how: 'declared' };
+  if (format === 'tsv') return { char: '\t', how: 'format' };
+  let found = ',';
+  try {
+    // ignore_errors: without it one ragged row makes the sniffer fall back to reading one column.
+    const r = await con.runAndReadAll(`SELECT Delimiter FROM sniff_csv(${sqlString(t.path)}, header=${t.header ? 'true' : 'false'}, nullstr=${sqlList(missing)}, ignore_errors=true)`);
+    found = String(r.getRowObjectsJS()[0]?.Delimiter ?? ',');
+  } catch {
+    // The real read below reports what is wrong with the file.
+  }
+  return { char: DETECTED_DELIMITERS.includes(found) ? found : ',', how: 'detected' };
+}
+
 async function readDelimited(con: DuckDBConnection, t: FileTableOptions, format: 'csv' | 'tsv'): Promise<TableData> {
-  const delim = t.delimiter ?? (format === 'tsv' ? '\t' : ',');
   const missing = (t.missing ?? DEFAULT_MISSING).map(String);
+  const delimiter = await chooseDelimiter(con, t, format, missing);
   const opts = [
-    `delim=${sqlString(delim)}`,
+    `delim=${sqlString(delimiter.char)}`,
     `header=${t.header ? 'true' : 'false'}`,
     `nullstr=${sqlList(missing)}`,
     `store_rejects=true`,
@@ -140,7 +161,7 @@ async function readDelimited(con: DuckDBConnection, t: FileTableOptions, format:
     const line = numbered ? lines[i] : null;
     return { line, where: line === null ? `data row ${i + 1}` : `line ${line}`, values };
   });
-  return { source: t.path, files: [t.path], columns, rows: out, rejected };
+  return { source: t.path, files: [t.path], columns, rows: out, rejected, delimiter };
 }
 
 /** Why DuckDB rejected a line, without the line's content (it may hold PHI). */

@@ -25,6 +25,20 @@ export interface TableData {
   readonly columns: readonly string[];
   readonly rows: readonly SourceRow[];
   readonly rejected: readonly RejectedRow[];
+  /** How a delimited file's cells were split (absent for Parquet and FHIR). */
+  readonly delimiter?: DelimiterUsed;
+}
+
+/** The delimiter a CSV/TSV file was read with, and whether the manifest gave it or it was detected. */
+export interface DelimiterUsed {
+  readonly char: string;
+  /** declared: the table's `delimiter` key; format: `\t` for a TSV; detected: sniffed from the file (one of `,` `;` tab `|`). */
+  readonly how: 'declared' | 'format' | 'detected';
+}
+
+/** A delimiter shown in messages and reports: a tab as `tab`, others quoted. */
+export function describeDelimiter(d: DelimiterUsed): string {
+  return `${d.char === '\t' ? 'tab' : `'${d.char}'`} (${d.how})`;
 }
 
 /** A table that cannot be read at all (missing file, unreadable format); the message names the file. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Catalog } from '../../../src/data/catalog/catalog.js';
 import { readCatalogCohort } from '../../../src/data/catalog/cohort.js';
-import { ingestManifest, InjectedFailure, type IngestOptions } from '../../../src/data/ingest/index.js';
+import { formatHarmonisationReport, ingestManifest, InjectedFailure, type IngestOptions } from '../../../src/data/ingest/index.js';
 
 const MANIFEST = 'examples/heart-disease/manifest.yaml';
 const ROOT = 'test/fixtures/heart-disease';
@@ -95,4 +95,19 @@ test('a changed input file re-ingests only its site, leaving no stale rows', asy
   const d = (await dump(ws)) as { counts: Record<string, number> };
   assert.equal(d.counts.subjects, 37);
   assert.equal(d.counts.ingest_items, 37);
+});
+
+test('a semicolon-separated site table without a declared delimiter is read whole, and the report names the delimiter', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'medtl-ingest-semi-'));
+  await cp(ROOT, root, { recursive: true });
+  const file = join(root, 'processed.hungarian.data');
+  await writeFile(file, (await readFile(file, 'utf8')).replaceAll(',', ';'));
+  const ws = await mkdtemp(join(tmpdir(), 'medtl-ingest-'));
+  const r = await ingestManifest(MANIFEST, { workspace: ws, root, batchSize: 4 });
+  assert.deepEqual(r.sites.map((s) => [s.siteId, s.subjects, s.quarantined]), SITES.map((id) => [id, 10, 0]));
+  const hungarian = r.report.sites.find((s) => s.id === 'hungarian');
+  assert.deepEqual(hungarian?.tables, [{ source: file, delimiter: { char: ';', how: 'detected' } }]);
+  const text = formatHarmonisationReport(r.report);
+  assert.ok(text.includes(`[hungarian] ${file}: delimiter ';' (detected)`), text);
+  assert.ok(text.includes(`[cleveland] ${join(root, 'processed.cleveland.data')}: delimiter ',' (detected)`), text);
 });

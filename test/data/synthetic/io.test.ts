@@ -7,6 +7,7 @@ import { after, test } from 'node:test';
 import { encodeNpy } from '../../../src/data/npy.js';
 import { DEFAULT_SYNTHETIC_SITES, generateSyntheticCohort, readCohort, writeCohort } from '../../../src/data/synthetic/index.js';
 import type { Cohort, Sample } from '../../../src/data/types.js';
+import { parseCsv } from '../../../src/util/csv.js';
 
 const root = await mkdtemp(join(tmpdir(), 'medtl-cohort-io-'));
 after(() => rm(root, { recursive: true, force: true }));
@@ -51,16 +52,15 @@ test('records.csv holds each site as recorded: its units, its columns, empty cel
   await writeCohort(cohort, dir);
   const csvB = (await readFile(join(dir, 'hosp_b', 'records.csv'), 'utf8')).split('\n');
   assert.equal(csvB[0], 'subject_id,label,age,sex,pack_years,nodule_diameter_mm,cea_ng_ml,emphysema,bmi', 'hosp_b does not record family_history');
-  const csvC = (await readFile(join(dir, 'hosp_c', 'records.csv'), 'utf8')).trim().split('\n');
-  const col = csvC[0].split(',').indexOf('nodule_diameter_mm');
-  const diam = csvC
-    .slice(1)
-    .map((l) => l.split(',')[col])
+  const csvC = parseCsv(await readFile(join(dir, 'hosp_c', 'records.csv'), 'utf8'), 'hosp_c/records.csv');
+  const col = csvC.header.indexOf('nodule_diameter_mm');
+  const diam = csvC.rows
+    .map((r) => r[col])
     .filter((v) => v !== '')
     .map(Number);
   assert.ok(Math.max(...diam) < 3, 'hosp_c writes diameters in cm');
   assert.ok(
-    csvC.slice(1).some((l) => l.split(',').includes('')),
+    csvC.rows.some((r) => r.includes('')),
     'missing values are empty cells',
   );
   const header = (await readFile(join(dir, 'hosp_a', 'images.npy'))).subarray(10, 80).toString('latin1');

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { readTableFile, tableFormat } from '../../../src/data/tables/read.js';
 import { TableReadError } from '../../../src/data/tables/types.js';
@@ -85,4 +88,23 @@ test('identifier columns stay text: leading zeros survive and absent columns are
   const asText = await readTableFile({ path: `${dir}/ids.csv`, header: true, textColumns: ['mrn', 'not_there'] });
   assert.deepEqual(asText.rows.map((r) => r.values.mrn), ['1.50', '7']);
   assert.deepEqual(asText.rows.map((r) => r.values.age), [61, 55]);
+});
+
+test('a CSV without a declared delimiter has it detected among , ; tab |, and the read says which', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'medtl-delim-'));
+  for (const [name, d] of [['semi', ';'], ['tab', '\t'], ['pipe', '|'], ['comma', ',']] as const) {
+    const path = join(dir, `${name}.csv`);
+    // Commas inside the values of the non-comma files: a comma-only reader would split them wrongly.
+    const note = d === ',' ? 'plain' : 'a, b';
+    await writeFile(path, [['pid', 'age', 'note'], ['P1', '54', note], ['P2', '61', 'x'], ['P3', '47', 'y']].map((r) => r.join(d)).join('\n') + '\n');
+    const t = await readTableFile({ path, header: true });
+    assert.deepEqual(t.delimiter, { char: d, how: 'detected' }, name);
+    assert.deepEqual(t.columns, ['pid', 'age', 'note'], name);
+    assert.deepEqual(t.rows.map((r) => r.values), [{ pid: 'P1', age: 54, note }, { pid: 'P2', age: 61, note: 'x' }, { pid: 'P3', age: 47, note: 'y' }], name);
+  }
+  const declared = await readTableFile({ path: join(dir, 'semi.csv'), header: true, delimiter: ',' });
+  assert.deepEqual(declared.delimiter, { char: ',', how: 'declared' });
+  assert.deepEqual(declared.columns, ['pid;age;note'], 'a declared delimiter is used as given');
+  const tsv = await readTableFile({ path: `${DIR}/site-b.tsv`, header: true });
+  assert.deepEqual(tsv.delimiter, { char: '\t', how: 'format' });
 });

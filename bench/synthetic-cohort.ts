@@ -1,8 +1,10 @@
+// Prints the generator's measured properties quoted in docs/synthetic-cohort.md:
+// node --import tsx bench/synthetic-cohort.ts
 import { pathToFileURL } from 'node:url';
-import { simulateSyntheticCohort } from './generate.js';
-import { auroc } from '../../evaluate/metrics.js';
-import { oracleAurocs } from './oracle.js';
-import { DEFAULT_SYNTHETIC_SITES } from './spec.js';
+import { simulateSyntheticCohort } from '../src/data/synthetic/generate.js';
+import { DEFAULT_SYNTHETIC_SITES } from '../src/data/synthetic/spec.js';
+import { auroc } from '../src/evaluate/metrics.js';
+import { oracleAurocs } from '../src/evaluate/oracle-aurocs.js';
 
 /**
  * Markdown tables of the generator's measured properties, as quoted in docs/synthetic-cohort.md:
