@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { initCompute, type ComputeInfo } from '../compute/backend.js';
+import { initCompute, type ComputeInfo } from '../compute/index.js';
 import type { ExperimentConfig } from '../config/experiment.js';
 import type { Modality } from '../data/types.js';
 import { evaluateBinary, type BinaryEvaluation } from '../evaluate/evaluation.js';
@@ -148,7 +148,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   // cores for it; a method then waits only for its own.
   const ahead = [...new Map(cfg.methods.filter((m) => getStrategy(m.strategy).usesPretrained).map((m) => [pretrainKey(m.modalities), m])).values()];
   // Only with the native kernels, whose main-thread count can drop to one (wasm's pool cannot), and without a frozen backbone's embedding lookup.
-  const native = compute.patches.some((p) => p.startsWith('native:'));
+  const native = compute.native;
   const pretrainingWorkers = backbone || !native ? 0 : pretrainWorkerCount(ahead.length, compute.threads);
   const pool = pretrainingWorkers > 0 ? new PretrainPool(pretrainingWorkers, compute.backend, (msg) => progress.log(msg)) : undefined;
   const restoreThreads = pool ? singleThreadKernels() : () => undefined;
