@@ -450,7 +450,18 @@ static napi_value conv(napi_env env, napi_callback_info info) {
     }
     return NULL;
   }
-  if (use_onednn() && medtl_onednn_conv((int)kind, &g, heap + ao, heap + bo, heap + oo, bias, relu) == 0) return NULL;
+  if (use_onednn()) {
+    // oneDNN spreads every convolution over OpenMP's whole team. Below the size where the im2col
+    // path threads (2 x THREADED_GEMM_MIN_MACS) a team only adds hand-offs, and on cores shared
+    // with other processes each region waits for its slowest thread: the demo's training
+    // convolutions (2-10 M multiply-adds) ran slower on 2 threads than on 1. A fixed size rule
+    // keeps results a function of the thread count.
+    int small = g_threads > 1 && (double)g.batch * (double)P * (double)K * (double)g.outC < 2 * THREADED_GEMM_MIN_MACS;
+    if (small) omp_set_num_threads(1);
+    int done = medtl_onednn_conv((int)kind, &g, heap + ao, heap + bo, heap + oo, bias, relu) == 0;
+    if (small) omp_set_num_threads(g_threads);
+    if (done) return NULL;
+  }
   int pointwise = is_pointwise(&g);
   int64_t chunk = pointwise ? g.batch : images_per_chunk(&g);
   int64_t chunks = (g.batch + chunk - 1) / chunk;

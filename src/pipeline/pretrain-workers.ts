@@ -2,10 +2,10 @@
 // pretrains several models on the same sources (one per modality set: fusion, image only, tabular
 // only), each independent of the others. On a pool of workers each runs its own TF.js and native
 // kernels on one thread while the main thread goes on with the methods. Each worker carries a whole
-// TF.js runtime (the demo peaked at 452 MB with two against 325-327 MB without, in runs of 7 Dec
-// 2026), and three single-threaded runtimes lost to one two-thread runtime when other processes
-// shared the cores (1.28x against 1.63x PyTorch), so by default the pretrainings run in the main
-// thread, on demand, with every kernel thread (docs/pipeline.md, "Source pretraining").
+// TF.js runtime (the demo peaked at 452 MB with two against 325-333 MB without, 7 Dec 2026), and
+// one two-thread runtime held up better than three single-threaded ones with other processes on
+// the cores, so by default the pretrainings run in the main thread, on demand, with every kernel
+// thread (docs/pipeline.md, "Source pretraining"; figures in docs/benchmarks.md).
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { openKernelThreads, type BackendName } from '../compute/index.js';
