@@ -14,6 +14,20 @@ export default tseslint.config(
     },
   },
   {
+    // src/compute/index.ts is the compute layer's only public face: kernels, the addon loader and
+    // the wasm internals stay free to change. Compute's own tests and its kernel benchmark reach in.
+    files: ['**/*.ts'],
+    ignores: ['src/compute/**', 'test/compute/**', 'bench/compute-kernels.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '(^|/)compute/(?!index\\.js$)',
+          message: 'import the compute layer through compute/index.js only; compute/kernels/* and its other modules are private to src/compute',
+        }],
+      }],
+    },
+  },
+  {
     files: ['bin/**/*.js', 'scripts/**/*.mjs', 'bench/**/*.mjs', 'native/**/*.mjs', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -21,7 +21,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { initCompute } from '../src/compute/backend.js';
+import { initCompute } from '../src/compute/index.js';
 import { parseExperiment } from '../src/config/experiment.js';
 import { loadManifestCohort } from '../src/data/manifest/index.js';
 import { listStrategies } from '../src/transfer/registry.js';

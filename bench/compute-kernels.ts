@@ -18,7 +18,7 @@ import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
-import { ALL_WASM_PATCH_GROUPS, registerWasmPatches, type WasmPatchGroup } from '../src/compute/kernels/index.js';
+import { ALL_WASM_PATCH_GROUPS, registerWasmPatches, type WasmPatchGroup } from '../src/compute/index.js';
 import { createThreadedWasmBackend, installWasmBackend } from '../src/compute/wasm-threads.js';
 import { Rng } from '../src/util/random.js';
 

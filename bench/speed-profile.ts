@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { initCompute } from '../src/compute/backend.js';
+import { initCompute } from '../src/compute/index.js';
 import { buildFusionModel } from '../src/models/fusion.js';
 import { DEFAULT_MODEL_SPEC } from '../src/models/spec.js';
 import type { FeatureSet } from '../src/preprocess/features.js';
@@ -22,7 +22,7 @@ const { values: args } = parseArgs({ options: { threads: { type: 'string', defau
 const threads = Number(args.threads);
 const only = new Set(args.only.split(','));
 const info = await initCompute({ threads, log: () => undefined });
-console.log(`backend ${info.backend}, ${info.threads} thread(s), native kernels: ${info.patches.some((p) => p.startsWith('native:'))}`);
+console.log(`backend ${info.backend}, ${info.threads} thread(s), native kernels: ${info.native}`);
 
 async function gemm(): Promise<void> {
   const a = tf.randomNormal([1024, 1024], 0, 1, 'float32', 1);

@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { parseArgs } from 'node:util';
-import { initCompute } from '../src/compute/backend.js';
-import { streamFeatures } from '../src/compute/feature-stream.js';
+import { initCompute } from '../src/compute/index.js';
+import { streamFeatures } from '../src/models/feature-stream.js';
 import { buildFusionModel } from '../src/models/fusion.js';
 import { OnnxBackbone } from '../src/models/onnx-backbone.js';
 import { DEFAULT_MODEL_SPEC } from '../src/models/spec.js';
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     config = r.extra;
   } else {
     const info = await initCompute({ threads, log: () => undefined });
-    config = { engine: `tfjs ${info.backend}`, wasm_threads: info.threads, native_kernels: info.patches.some((p) => p.startsWith('native:')) };
+    config = { engine: `tfjs ${info.backend}`, wasm_threads: info.threads, native_kernels: info.native };
     if (workload === 'mlp_train') rates = await mlpTrain();
     else if (workload === 'cnn_train') rates = await cnnTrain();
     else if (workload === 'fusion_train') rates = await fusionTrain();

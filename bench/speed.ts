@@ -3,6 +3,7 @@
 //   npm run bench:speed                      # table
 //   npm run bench:speed -- --json            # { "workloads": [ { name, medtl_per_s, torch_per_s, ratio, ... } ] }
 //   npm run bench:speed -- --only mlp_train,cnn_train --reps 5 --threads 1,2
+//   npm run bench:speed -- --only fusion_train,end_to_end --background-load 1
 //
 // Every figure runs in its own child process (so each carries its own peak RSS): medtl's in
 // bench/speed-worker.ts (end_to_end: the `medtl demo` CLI itself), PyTorch's in bench/reference/*.py.
@@ -15,6 +16,9 @@
 // untimed for at least --warmup repetitions and --warmup-seconds seconds (default 1 and 1 s, the same rule on
 // both sides): V8 compiles TF.js's hot paths over the first hundred or so training steps, and a 16-step
 // repetition alone left medtl's first timed repetitions 10-30% slow.
+// --background-load N runs N processes that each spin one core (bench/lib/background-load.ts) for the
+// whole run, the documented stand-in for other processes busy on the machine; the JSON's machine
+// block records N.
 
 // The PyTorch interpreter is $MEDTL_BENCH_PYTHON, else /usr/bin/python3 (Debian's python3-torch), else python3.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +26,7 @@ import * as os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { startBackgroundLoad } from './lib/background-load.js';
 import { lastJsonLine, runChild, stderrTail, type ChildRun } from './lib/child.js';
 import { median } from './lib/stats.js';
 
@@ -42,6 +47,7 @@ const { values: args } = parseArgs({
     'e2e-reps': { type: 'string', default: '5' },
     'e2e-warmup': { type: 'string', default: '0' },
     'e2e-threads': { type: 'string', default: '' },
+    'background-load': { type: 'string', default: '0' },
     cache: { type: 'string', default: join(os.tmpdir(), 'medtl-bench-speed') },
   },
 });
@@ -56,6 +62,8 @@ for (const key of ['warmup', 'warmup-seconds'] as const) {
 // medtl's end_to_end thread count: by default what `npx medtl demo` uses, one per core.
 const e2eThreads = args['e2e-threads'] ? Number(args['e2e-threads']) : os.availableParallelism();
 if (!(Number.isInteger(e2eThreads) && e2eThreads >= 1)) throw new Error(`--e2e-threads must be a positive integer, got '${args['e2e-threads']}'`);
+const backgroundLoad = Number(args['background-load']);
+if (!(Number.isInteger(backgroundLoad) && backgroundLoad >= 0)) throw new Error(`--background-load must be a non-negative integer, got '${args['background-load']}'`);
 const python = process.env.MEDTL_BENCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 const cache = resolve(args.cache);
 mkdirSync(cache, { recursive: true });
@@ -294,6 +302,17 @@ function table(rows: Row[]): string {
 async function main(): Promise<void> {
   const started = new Date().toISOString();
   const rows: Row[] = [];
+  const load = startBackgroundLoad(backgroundLoad);
+  if (backgroundLoad > 0) log(`background load: ${backgroundLoad} spinning process(es)`);
+  try {
+    await runWorkloads(rows);
+  } finally {
+    await load.stop();
+  }
+  report(rows, started);
+}
+
+async function runWorkloads(rows: Row[]): Promise<void> {
   const workspace = join(cache, 'workspace');
   const bundle = join(cache, 'torch-bundle');
   let tabDim = 17;
@@ -318,11 +337,15 @@ async function main(): Promise<void> {
     } else rows.push(await microWorkload(w, [], []));
   }
   if (only.includes('end_to_end')) rows.push(await endToEnd(workspace, bundle));
+}
+
+function report(rows: Row[], started: string): void {
   const machine = {
     nproc: os.availableParallelism(),
     cpu: os.cpus()[0]?.model ?? 'unknown',
     node: process.version,
     python,
+    background_load: backgroundLoad,
     load_avg_at_end: os.loadavg().map((x) => Number(x.toFixed(2))),
     started,
     finished: new Date().toISOString(),
@@ -334,7 +357,7 @@ async function main(): Promise<void> {
   }
   console.log(table(rows));
   for (const r of rows) for (const e of r.errors) console.log(`${r.name}: ${e}`);
-  console.log(`\n${machine.nproc} cores (${machine.cpu}), node ${machine.node}; medians of ${reps} reps after >= ${args.warmup} rep(s) and ${args['warmup-seconds']} s of warm-up (end_to_end: ${args['e2e-reps']} reps); load average at end ${machine.load_avg_at_end.join(' ')}`);
+  console.log(`\n${machine.nproc} cores (${machine.cpu}), node ${machine.node}; medians of ${reps} reps after >= ${args.warmup} rep(s) and ${args['warmup-seconds']} s of warm-up (end_to_end: ${args['e2e-reps']} reps); background load ${backgroundLoad}; load average at end ${machine.load_avg_at_end.join(' ')}`);
 }
 
 await main();

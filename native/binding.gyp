@@ -4,7 +4,7 @@
     {
       "target_name": "medtl_native",
       "sources": ["src/medtl_native.c", "src/onednn.c"],
-      "cflags": ["-O3", "-march=native", "-std=gnu11", "-ffp-contract=off", "-fno-math-errno", "-fopenmp", "<!@(pkg-config --cflags openblas)"],
+      "cflags": ["-O3", "<!@(node cflags.mjs)", "-std=gnu11", "-ffp-contract=off", "-fno-math-errno", "-fopenmp", "<!@(pkg-config --cflags openblas)"],
       "libraries": ["<!@(pkg-config --libs openblas)"],
       "ldflags": ["-fopenmp", "-Wl,-rpath,<!(pkg-config --variable=libdir openblas)"],
       "conditions": [

@@ -13,6 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+// The addon is compiled for a portable baseline (x86-64-v2 on x86-64, see native/cflags.mjs), so
+// a built addon runs on any CPU of its architecture. The elementwise loops below that gain from
+// wider vectors are also compiled for AVX2 and picked at load time (GCC/Clang ifunc); OpenBLAS and
+// oneDNN dispatch on the CPU themselves. The loops are elementwise or sum in a fixed order
+// (no -ffast-math, -ffp-contract=off), so every clone gives the same bits.
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(MEDTL_NO_CLONES)
+#define HOT __attribute__((target_clones("avx2", "default")))
+#else
+#define HOT
+#endif
+
 // Declared here so the generic cblas.h (the Debian alternative) is enough at compile time.
 extern void openblas_set_num_threads(int);
 
@@ -207,6 +218,35 @@ INLINE void rows_relu_grad_bias(const float* restrict dy, const float* restrict 
   }
 }
 
+// Bias and optional ReLU over a row-major [rows, n] block, with the common widths unrolled.
+HOT static void bias_relu_block(float* c, const float* b, int64_t rows, int64_t n, int relu) {
+#define BIAS_RELU(w) rows_bias_relu(c, b, rows, w, relu)
+  WITH_WIDTH(n, BIAS_RELU)
+#undef BIAS_RELU
+}
+
+HOT static void sum_rows_block(const float* x, float* out, int64_t rows, int64_t n) {
+#define SUM(w) rows_sum(x, out, rows, w)
+  WITH_WIDTH(n, SUM)
+#undef SUM
+}
+
+HOT static void add_rows_block(const float* a, const float* b, float* o, int64_t rows, int64_t n) {
+#define ADD(w) rows_add(a, b, o, rows, w)
+  WITH_WIDTH(n, ADD)
+#undef ADD
+}
+
+HOT static void relu_grad_bias_block(const float* dy, const float* y, float* g, float* db, int64_t rows, int64_t n) {
+#define RGB(w) rows_relu_grad_bias(dy, y, g, db, rows, w)
+  WITH_WIDTH(n, RGB)
+#undef RGB
+}
+
+HOT static void relu_grad_block(const float* restrict dy, const float* restrict x, float* restrict out, int64_t n) {
+  for (int64_t i = 0; i < n; i++) out[i] = dy[i] * relu_step(x[i]);
+}
+
 enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_ELU = 3, ACT_SIGMOID = 4, ACT_LEAKY = 5, ACT_PRELU = 6 };
 
 // bias_act(heap, cOff, rows, n, biasOff (-1: none), act, alpha, preluOff (-1: none), preluLen)
@@ -226,10 +266,7 @@ static napi_value bias_act(napi_env env, napi_callback_info info) {
   if (act == ACT_LINEAR || act == ACT_RELU) {
     float* c = heap + co;
     const float* b = bo >= 0 ? heap + bo : NULL;
-    int relu = act == ACT_RELU;
-#define BIAS_RELU(w) rows_bias_relu(c, b, rows, w, relu)
-    WITH_WIDTH(n, BIAS_RELU)
-#undef BIAS_RELU
+    bias_relu_block(c, b, rows, n, act == ACT_RELU);
     return NULL;
   }
   for (int64_t r = 0; r < rows; r++) {
@@ -315,7 +352,7 @@ static void valid_cols(const Geom* g, int64_t kw, int64_t* lo, int64_t* hi) {
 // Writes rows [n0*P, n1*P) of the patch matrix: one row per output pixel, (kh, kw, c) along it.
 // The loops run tap by tap over whole output rows, so the bounds are worked out once per tap
 // rather than per element (with one input channel the per-element version cost 6x the GEMM).
-static void im2col(const float* restrict x, const Geom* g, int64_t n0, int64_t n1, float* restrict cols) {
+HOT static void im2col(const float* restrict x, const Geom* g, int64_t n0, int64_t n1, float* restrict cols) {
   int64_t K = g->kH * g->kW * g->inC, C = g->inC;
   for (int64_t n = n0; n < n1; n++) {
     const float* img = x + n * g->inH * g->inW * C;
@@ -347,7 +384,7 @@ static void im2col(const float* restrict x, const Geom* g, int64_t n0, int64_t n
 }
 
 // Adds patch-matrix rows back onto the images they came from (the adjoint of im2col).
-static void col2im_add(const float* restrict cols, const Geom* g, int64_t n0, int64_t n1, float* restrict x) {
+HOT static void col2im_add(const float* restrict cols, const Geom* g, int64_t n0, int64_t n1, float* restrict x) {
   int64_t K = g->kH * g->kW * g->inC, C = g->inC;
   for (int64_t n = n0; n < n1; n++) {
     float* img = x + n * g->inH * g->inW * C;
@@ -374,9 +411,7 @@ typedef enum { CONV_FORWARD, CONV_FILTER, CONV_INPUT } ConvKind;
 
 static void conv_epilogue(float* y, const float* bias, int64_t rows, int64_t n, int relu) {
   if (bias == NULL && !relu) return;
-#define BIAS_RELU(w) rows_bias_relu(y, bias, rows, w, relu)
-  WITH_WIDTH(n, BIAS_RELU)
-#undef BIAS_RELU
+  bias_relu_block(y, bias, rows, n, relu);
 }
 
 // conv(heap, kind, aOff, bOff, outOff, geom): forward (x, w -> y), filter gradient (x, dy -> dw)
@@ -415,7 +450,18 @@ static napi_value conv(napi_env env, napi_callback_info info) {
     }
     return NULL;
   }
-  if (use_onednn() && medtl_onednn_conv((int)kind, &g, heap + ao, heap + bo, heap + oo, bias, relu) == 0) return NULL;
+  if (use_onednn()) {
+    // oneDNN spreads every convolution over OpenMP's whole team. Below the size where the im2col
+    // path threads (2 x THREADED_GEMM_MIN_MACS) a team only adds hand-offs, and on cores shared
+    // with other processes each region waits for its slowest thread: the demo's training
+    // convolutions (2-10 M multiply-adds) ran slower on 2 threads than on 1. A fixed size rule
+    // keeps results a function of the thread count.
+    int small = g_threads > 1 && (double)g.batch * (double)P * (double)K * (double)g.outC < 2 * THREADED_GEMM_MIN_MACS;
+    if (small) omp_set_num_threads(1);
+    int done = medtl_onednn_conv((int)kind, &g, heap + ao, heap + bo, heap + oo, bias, relu) == 0;
+    if (small) omp_set_num_threads(g_threads);
+    if (done) return NULL;
+  }
   int pointwise = is_pointwise(&g);
   int64_t chunk = pointwise ? g.batch : images_per_chunk(&g);
   int64_t chunks = (g.batch + chunk - 1) / chunk;
@@ -473,6 +519,22 @@ static napi_value conv(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// Adam's update over elements [lo, hi); see adam() below.
+HOT static void adam_range(const float* p, const float* gr, const float* m, const float* v, float* p2, float* m2, float* v2,
+                           int64_t lo, int64_t hi, float l2, float negLr, float b1, float ob1, float b2, float ob2,
+                           float eps, float c1, float c2) {
+#pragma omp simd
+  for (int64_t i = lo; i < hi; i++) {
+    float g = l2 != 0.0f ? gr[i] + l2 * (2.0f * p[i]) : gr[i];
+    float mi = m[i] * b1 + g * ob1;
+    float vi = v[i] * b2 + (g * g) * ob2;
+    float step = (mi / c1) / (sqrtf(vi / c2) + eps);
+    p2[i] = step * negLr + p[i];
+    m2[i] = mi;
+    v2[i] = vi;
+  }
+}
+
 // adam(heap, pOff, gOff, mOff, vOff, pOut, mOut, vOut, n, lr, b1, 1-b1, b2, 1-b2, eps, 1-b1^t, 1-b2^t, l2)
 // With l2 > 0 the gradient of l2 * sum(p^2) is added first (g + l2 * 2p), as if the penalty were
 // part of the loss.
@@ -503,16 +565,11 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   float* p2 = heap + offs[4];
   float* m2 = heap + offs[5];
   float* v2 = heap + offs[6];
-#pragma omp parallel for simd num_threads(g_threads) schedule(static) if (n >= 262144)
-  for (int64_t i = 0; i < n; i++) {
-    float g = l2 != 0.0f ? gr[i] + l2 * (2.0f * p[i]) : gr[i];
-    float mi = m[i] * b1 + g * ob1;
-    float vi = v[i] * b2 + (g * g) * ob2;
-    float step = (mi / c1) / (sqrtf(vi / c2) + eps);
-    p2[i] = step * negLr + p[i];
-    m2[i] = mi;
-    v2[i] = vi;
-  }
+  // One contiguous range per thread: the body is a call, so each range runs the CPU's clone.
+  int T = n >= 262144 ? g_threads : 1;
+#pragma omp parallel for num_threads(T) schedule(static)
+  for (int t = 0; t < T; t++)
+    adam_range(p, gr, m, v, p2, m2, v2, n * t / T, n * (t + 1) / T, l2, negLr, b1, ob1, b2, ob2, eps, c1, c2);
   return NULL;
 }
 
@@ -545,24 +602,24 @@ static inline __attribute__((always_inline)) void pool2_grad_image(const float* 
   }
 }
 
+// One image of the 2x2 pool gradient, a function of its own so that each image runs the CPU's clone.
+HOT static void pool2_grad_one(const float* xi, const float* gi, float* di, int64_t W, int64_t OH, int64_t OW, int64_t C) {
+  switch (C) {
+    case 1: pool2_grad_image(xi, gi, di, W, OH, OW, 1); break;
+    case 2: pool2_grad_image(xi, gi, di, W, OH, OW, 2); break;
+    case 4: pool2_grad_image(xi, gi, di, W, OH, OW, 4); break;
+    case 8: pool2_grad_image(xi, gi, di, W, OH, OW, 8); break;
+    case 16: pool2_grad_image(xi, gi, di, W, OH, OW, 16); break;
+    case 32: pool2_grad_image(xi, gi, di, W, OH, OW, 32); break;
+    case 64: pool2_grad_image(xi, gi, di, W, OH, OW, 64); break;
+    default: pool2_grad_image(xi, gi, di, W, OH, OW, C); break;
+  }
+}
+
 static void pool2_grad(const float* x, const float* dy, float* dx, int64_t N, int64_t H, int64_t W, int64_t C,
                        int64_t OH, int64_t OW) {
 #pragma omp parallel for num_threads(g_threads) schedule(static) if (N > 1 && N * H * W * C >= 262144)
-  for (int64_t n = 0; n < N; n++) {
-    const float* xi = x + n * H * W * C;
-    const float* gi = dy + n * OH * OW * C;
-    float* di = dx + n * H * W * C;
-    switch (C) {
-      case 1: pool2_grad_image(xi, gi, di, W, OH, OW, 1); break;
-      case 2: pool2_grad_image(xi, gi, di, W, OH, OW, 2); break;
-      case 4: pool2_grad_image(xi, gi, di, W, OH, OW, 4); break;
-      case 8: pool2_grad_image(xi, gi, di, W, OH, OW, 8); break;
-      case 16: pool2_grad_image(xi, gi, di, W, OH, OW, 16); break;
-      case 32: pool2_grad_image(xi, gi, di, W, OH, OW, 32); break;
-      case 64: pool2_grad_image(xi, gi, di, W, OH, OW, 64); break;
-      default: pool2_grad_image(xi, gi, di, W, OH, OW, C); break;
-    }
-  }
+  for (int64_t n = 0; n < N; n++) pool2_grad_one(x + n * H * W * C, dy + n * OH * OW * C, dx + n * H * W * C, W, OH, OW, C);
 }
 
 // max_pool_grad(heap, xOff, dyOff, dxOff, geom Int32Array(12): batch, inH, inW, C, outH, outW,
@@ -667,9 +724,7 @@ static napi_value sum_rows(napi_env env, napi_callback_info info) {
   if (!in_heap(env, hl, xo, rows * cols) || !in_heap(env, hl, oo, cols)) return NULL;
   float* out = heap + oo;
   const float* x = heap + xo;
-#define SUM(w) rows_sum(x, out, rows, w)
-  WITH_WIDTH(cols, SUM)
-#undef SUM
+  sum_rows_block(x, out, rows, cols);
   return NULL;
 }
 
@@ -684,9 +739,7 @@ static napi_value add_rows(napi_env env, napi_callback_info info) {
   const float* b = heap + bo;
   const float* r = heap + ao;
   float* o = heap + oo;
-#define ADD(w) rows_add(r, b, o, rows, w)
-  WITH_WIDTH(n, ADD)
-#undef ADD
+  add_rows_block(r, b, o, rows, n);
   return NULL;
 }
 
@@ -702,9 +755,7 @@ static napi_value relu_grad(napi_env env, napi_callback_info info) {
   const float* restrict dy = heap + go;
   const float* restrict x = heap + xo;
   float* restrict out = heap + oo;
-  for (int64_t i = 0; i < n; i++) {
-    out[i] = dy[i] * relu_step(x[i]);
-  }
+  relu_grad_block(dy, x, out, n);
   return NULL;
 }
 
@@ -726,9 +777,7 @@ static napi_value relu_grad_bias(napi_env env, napi_callback_info info) {
   const float* y = heap + yo;
   float* g = heap + oo;
   float* db = heap + bo;
-#define RGB(w) rows_relu_grad_bias(dy, y, g, db, rows, w)
-  WITH_WIDTH(cols, RGB)
-#undef RGB
+  relu_grad_bias_block(dy, y, g, db, rows, cols);
   return NULL;
 }
 

@@ -30,6 +30,8 @@ export interface ComputeInfo {
   threads: number;
   /** Ids of the kernel fixes in force for this backend. */
   patches: readonly string[];
+  /** Whether medtl's native kernels (native/, OpenBLAS and oneDNN) run the heavy ops. */
+  native: boolean;
   /** Where the native kernels run, which engine does the convolutions (oneDNN where it was built in, else im2col + OpenBLAS). */
   convolutions?: 'onednn' | 'im2col';
 }
@@ -99,7 +101,7 @@ async function useTensorflow(): Promise<number> {
   return cores();
 }
 
-async function useWasm(threads: number | undefined, notes: string[]): Promise<{ threads: number; patches: string[]; convolutions?: 'onednn' | 'im2col' }> {
+async function useWasm(threads: number | undefined, notes: string[]): Promise<{ threads: number; patches: string[]; native: boolean; convolutions?: 'onednn' | 'im2col' }> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const { registerWasmPatches } = await import('./kernels/index.js');
   const want = threads ?? envThreads() ?? cores();
@@ -125,7 +127,7 @@ async function useWasm(threads: number | undefined, notes: string[]): Promise<{ 
   if (!(await tf.setBackend('wasm'))) throw new Unavailable('the wasm backend failed to initialise');
   if (!native.ok) {
     notes.push(`wasm kernels only: ${native.reason}`);
-    return { threads: wasm.getThreadsCount(), patches };
+    return { threads: wasm.getThreadsCount(), patches, native: false };
   }
   const { registerNativeKernels } = await import('./kernels/native.js');
   const { installFusedTraining } = await import('./kernels/fused-train.js');
@@ -137,7 +139,7 @@ async function useWasm(threads: number | undefined, notes: string[]): Promise<{ 
   native.kernels.setThreads(count);
   const convolutions = native.kernels.convEngine();
   notes.push(`native OpenBLAS kernels${convolutions === 'onednn' ? ' with oneDNN convolutions' : ''}${wasm.getThreadsCount() > 1 ? `, wasm on ${wasm.getThreadsCount()} threads` : ''}`);
-  return { threads: count, patches, convolutions };
+  return { threads: count, patches, native: true, convolutions };
 }
 
 async function useCpu(): Promise<number> {
@@ -151,11 +153,11 @@ async function useCpu(): Promise<number> {
 async function activate(name: BackendName, threads: number | undefined, notes: string[]): Promise<ComputeInfo> {
   switch (name) {
     case 'tensorflow':
-      return { backend: name, threads: await useTensorflow(), patches: [] };
+      return { backend: name, threads: await useTensorflow(), patches: [], native: false };
     case 'wasm':
       return { backend: name, ...(await useWasm(threads, notes)) };
     case 'cpu':
-      return { backend: name, threads: await useCpu(), patches: [] };
+      return { backend: name, threads: await useCpu(), patches: [], native: false };
   }
 }
 

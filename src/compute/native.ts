@@ -64,6 +64,11 @@ export function loadNative(): NativeLoad {
     cached = { ok: false, reason: `native addon not built (${NATIVE_ADDON_PATH}; npm run build:native needs OpenBLAS)` };
     return cached;
   }
+  // OpenMP reads its wait policy once, when the addon's dependencies load. Its default has idle
+  // team threads spin for a while before sleeping, which on busy cores takes the time slices the
+  // thread with work needs: a two-thread demo ran 260 s against 49 s passive with other processes
+  // on both cores (docs/compute.md). The user's own setting wins.
+  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) process.env.OMP_WAIT_POLICY = 'passive';
   try {
     const kernels = createRequire(import.meta.url)(path) as NativeKernels;
     cached = { ok: true, kernels, path };
@@ -71,4 +76,10 @@ export function loadNative(): NativeLoad {
     cached = { ok: false, reason: `native addon failed to load (${(e as Error).message.split('\n')[0]})` };
   }
   return cached;
+}
+
+/** Whether the native kernels can run in this process, and if not why (the addon stays private to src/compute). */
+export function nativeAvailability(): { ok: true } | { ok: false; reason: string } {
+  const native = loadNative();
+  return native.ok ? { ok: true } : { ok: false, reason: native.reason };
 }

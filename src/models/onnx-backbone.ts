@@ -1,5 +1,5 @@
-import type { BatchExtractor, FillItem } from '../compute/feature-stream.js';
-import { closeOnnxModel, onnxOutputSize, openOnnxModel, runOnnxBatch, type OnnxModel, type OnnxSessionOptions } from '../compute/onnx-session.js';
+import type { BatchExtractor, FillItem } from './feature-stream.js';
+import { closeOnnxModel, onnxOutputSize, openOnnxModel, runOnnxBatch, type OnnxModel, type OnnxSessionOptions } from './onnx-session.js';
 import type { FeatureSet, FloatBlock } from '../preprocess/features.js';
 
 /** How to open a frozen image backbone (session options as for openOnnxModel). */

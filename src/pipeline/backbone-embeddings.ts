@@ -1,5 +1,5 @@
 import { resolve, join } from 'node:path';
-import { extractFeatures, collectFeatures } from '../compute/feature-stream.js';
+import { extractFeatures, collectFeatures } from '../models/feature-stream.js';
 import type { ExperimentConfig } from '../config/experiment.js';
 import { subjectKey } from '../data/splits.js';
 import type { Sample } from '../data/types.js';

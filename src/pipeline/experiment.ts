@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { initCompute } from '../compute/backend.js';
+import { initCompute } from '../compute/index.js';
 import type { ExperimentConfig } from '../config/experiment.js';
 import type { Sample } from '../data/types.js';
 import { saveModelBundle } from '../models/artifact.js';
@@ -104,7 +104,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const ahead = new Map<string, { fold: FoldPlan; method: MethodConfig }>();
   for (const fold of folds) for (const m of cfg.methods) if (getStrategy(m.strategy).usesPretrained) ahead.set(pretrainKeyOf(fold, m), { fold, method: m });
   // Only with the native kernels, whose main-thread count can drop to one (wasm's pool cannot), and without a frozen backbone's embedding lookup.
-  const native = compute.patches.some((p) => p.startsWith('native:'));
+  const native = compute.native;
   const pretrainingWorkers = backbone || !native ? 0 : pretrainWorkerCount(ahead.size, compute.threads);
   const pool = pretrainingWorkers > 0 ? new PretrainPool(pretrainingWorkers, compute.backend, (msg) => progress.log(msg)) : undefined;
   const restoreThreads = pool ? singleThreadKernels() : () => undefined;

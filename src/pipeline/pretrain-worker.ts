@@ -2,7 +2,7 @@
 // own TF.js and native kernels (one thread each) and posts back weights, preprocessor state and
 // history as plain data.
 import { parentPort, workerData } from 'node:worker_threads';
-import { initCompute, type BackendName } from '../compute/backend.js';
+import { initCompute, type BackendName } from '../compute/index.js';
 import { pretrainOnSources } from '../transfer/pretrain.js';
 import type { TransferContext } from '../transfer/types.js';
 import { silentProgress } from '../util/progress.js';

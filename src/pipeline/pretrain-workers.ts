@@ -1,20 +1,21 @@
-// Source pretrainings on worker threads. An experiment often pretrains several models on the same
-// sources (one per modality set: fusion, image only, tabular only), each independent of the
-// others and each too small to keep two cores busy on its own. With two or more compute threads,
-// runExperiment starts them all at once on a pool of workers, each running its own TF.js and
-// native kernels on one thread, while the main thread goes on with the methods and waits only
-// where a method needs its pretrained model.
+// Source pretrainings on worker threads, an opt-in (MEDTL_PRETRAIN_WORKERS=N). An experiment often
+// pretrains several models on the same sources (one per modality set: fusion, image only, tabular
+// only), each independent of the others. On a pool of workers each runs its own TF.js and native
+// kernels on one thread while the main thread goes on with the methods. Each worker carries a whole
+// TF.js runtime (the demo peaked at 452 MB with two against 325-333 MB without, 7 Dec 2026), and
+// one two-thread runtime held up better than three single-threaded ones with other processes on
+// the cores, so by default the pretrainings run in the main thread, on demand, with every kernel
+// thread (docs/pipeline.md, "Source pretraining"; figures in docs/benchmarks.md).
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendName } from '../compute/backend.js';
-import { loadNative } from '../compute/native.js';
+import { openKernelThreads, type BackendName } from '../compute/index.js';
 import { buildFusionModel } from '../models/fusion.js';
 import type { ModelSpec } from '../models/spec.js';
 import { FittedPreprocessor, type PreprocessorState } from '../preprocess/preprocessor.js';
 import type { PhaseHistory } from '../train/loop.js';
 import type { TrainedModel, TransferContext } from '../transfer/types.js';
 
-/** Environment variable capping the pretraining workers (`0`: pretrain on demand in the main thread). */
+/** Environment variable that opts in to N pretraining workers (unset or `0`: pretrain on demand in the main thread). */
 export const PRETRAIN_WORKERS_ENV = 'MEDTL_PRETRAIN_WORKERS';
 
 /** A pretraining context as plain data: no progress reporter, no nested pretraining, no embedding lookup. */
@@ -45,23 +46,9 @@ export type PretrainReply =
  * finishes. Returns the function that restores the previous count.
  */
 export function singleThreadKernels(): () => void {
-  const native = loadNative();
-  if (!native.ok) return () => undefined;
-  // Counted, so experiments that overlap in one process restore the count only when the last ends.
-  if (pinned++ === 0) {
-    unpinnedThreads = native.kernels.getThreads();
-    native.kernels.setThreads(1);
-  }
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    if (--pinned === 0) native.kernels.setThreads(unpinnedThreads);
-  };
+  // A kernel-thread scope: experiments that overlap in one process restore the count only when the last ends.
+  return openKernelThreads(1);
 }
-
-let pinned = 0;
-let unpinnedThreads = 1;
 
 /** A context's plain-data part, for a worker (data trimmed to the source partitions pretraining reads). */
 export function pretrainInput(ctx: TransferContext): PretrainInput {
@@ -75,13 +62,13 @@ export function pretrainKey(modalities: readonly string[]): string {
 }
 
 /**
- * How many workers pretrain ahead: none unless at least two pretrainings are due and the compute
- * has two or more threads; never more than either; MEDTL_PRETRAIN_WORKERS caps it (0 turns it off).
+ * How many workers pretrain ahead: none unless MEDTL_PRETRAIN_WORKERS asks for some, at least two
+ * pretrainings are due and the compute has two or more threads; never more than any of the three.
  * The caller also requires the native kernels.
  */
 export function pretrainWorkerCount(pretrainings: number, threads: number, env: NodeJS.ProcessEnv = process.env): number {
   const raw = env[PRETRAIN_WORKERS_ENV]?.trim();
-  let cap = Number.POSITIVE_INFINITY;
+  let cap = 0;
   if (raw !== undefined && raw !== '') {
     cap = Number(raw);
     if (!Number.isInteger(cap) || cap < 0) throw new RangeError(`${PRETRAIN_WORKERS_ENV} must be a non-negative integer, got '${raw}'`);

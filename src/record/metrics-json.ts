@@ -201,7 +201,7 @@ export function toMetricsJson(r: RunResult): MetricsJson {
     compute: {
       backend: r.compute.backend,
       threads: r.compute.threads,
-      native_kernels: r.compute.patches.some((p) => p.startsWith('native:')),
+      native_kernels: r.compute.native,
       ...(r.compute.convolutions ? { convolutions: r.compute.convolutions } : {}),
       ...(r.pretrainingWorkers > 0 ? { pretraining_workers: r.pretrainingWorkers } : {}),
     },

@@ -1,4 +1,4 @@
-import type { ComputeInfo } from '../compute/backend.js';
+import type { ComputeInfo } from '../compute/index.js';
 import type { ExperimentConfig } from '../config/experiment.js';
 import type { Modality } from '../data/types.js';
 import type { BinaryEvaluation } from '../evaluate/evaluation.js';

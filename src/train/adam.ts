@@ -3,7 +3,7 @@
 // TF.js's own, bit for bit, and the optimizer state keeps TF.js's layout, so getWeights,
 // setWeights and serialisation are unchanged; without the kernel it is plain tf.train.adam.
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_KERNEL, nativeAdamStep, type AdamKernelAttrs } from '../compute/kernels/native.js';
+import { fusedAdamAvailable, fusedAdamStep, type AdamStepAttrs } from '../compute/index.js';
 
 /** The AdamOptimizer fields TF.js keeps private but this subclass must share. */
 interface AdamState {
@@ -25,7 +25,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
 
   /** Whether this optimizer can take an L2 penalty's gradient into its step (the fused kernel is there). */
   canFoldL2(): boolean {
-    return tf.getKernel(ADAM_KERNEL, tf.getBackend()) !== undefined;
+    return fusedAdamAvailable();
   }
 
   /**
@@ -33,21 +33,21 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
    * were part of the loss; the caller leaves it out of the loss. Only where `canFoldL2()`.
    */
   foldL2(names: readonly string[], weight: number): void {
-    if (!this.canFoldL2()) throw new Error(`FusedAdamOptimizer: no ${ADAM_KERNEL} kernel on backend '${tf.getBackend()}' to fold an L2 penalty into`);
+    if (!this.canFoldL2()) throw new Error(`FusedAdamOptimizer: no MedtlAdam kernel on backend '${tf.getBackend()}' to fold an L2 penalty into`);
     this.l2Names = new Set(names);
     this.l2Weight = weight;
   }
 
   /** Applies one Adam step; fused where the active backend has the MedtlAdam kernel. */
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
-    if (tf.getKernel(ADAM_KERNEL, tf.getBackend()) === undefined) {
+    if (!fusedAdamAvailable()) {
       super.applyGradients(variableGradients);
       return;
     }
     const s = this as unknown as AdamState;
     const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     // TF.js forms 1 − β^t as a float32 subtraction on the backend; the same in JS is exact here.
-    const attrs: AdamKernelAttrs = {
+    const attrs: AdamStepAttrs = {
       learningRate: this.learningRate,
       beta1: this.beta1,
       beta2: this.beta2,
@@ -58,23 +58,12 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     tf.tidy(() => {
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name];
-        const step: AdamKernelAttrs = this.l2Names.has(name) ? { ...attrs, l2: this.l2Weight } : attrs;
+        const step: AdamStepAttrs = this.l2Names.has(name) ? { ...attrs, l2: this.l2Weight } : attrs;
         s.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
         s.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
         const gradient = Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name];
         if (gradient == null) return;
-        const m = s.accumulatedFirstMoment[i].variable;
-        const v = s.accumulatedSecondMoment[i].variable;
-        // Moments in place where that is safe: a third of the memory traffic of fresh outputs.
-        const stepped = nativeAdamStep(value, gradient, m, v, step);
-        if (stepped !== undefined) {
-          value.assign(stepped);
-          return;
-        }
-        const [p2, m2, v2] = tf.engine().runKernel(ADAM_KERNEL, { p: value, g: gradient, m, v }, step as unknown as tf.NamedAttrMap) as tf.Tensor[];
-        m.assign(m2);
-        v.assign(v2);
-        value.assign(p2);
+        fusedAdamStep(value, gradient, s.accumulatedFirstMoment[i].variable, s.accumulatedSecondMoment[i].variable, step);
       });
       s.accBeta1.assign(tf.mul(s.accBeta1, this.beta1));
       s.accBeta2.assign(tf.mul(s.accBeta2, this.beta2));

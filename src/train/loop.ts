@@ -5,7 +5,7 @@ import type { FeatureSet } from '../preprocess/features.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { Rng } from '../util/random.js';
 import { dihedralAugment } from './augment.js';
-import { nativeSumSquares } from '../compute/kernels/native.js';
+import { kernelSumSquares } from '../compute/index.js';
 import { adam } from './adam.js';
 import { weightedSigmoidCrossEntropy } from './loss.js';
 
@@ -152,7 +152,7 @@ export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet |
           return total;
         }, vars);
         // The folded penalty's value, at the weights the loss saw (before the step).
-        const penalty = foldL2 ? phase.weightDecay * kernels.reduce((sum, k) => sum + (nativeSumSquares(k) ?? 0), 0) : 0;
+        const penalty = foldL2 ? phase.weightDecay * kernels.reduce((sum, k) => sum + (kernelSumSquares(k) ?? 0), 0) : 0;
         groups.forEach((g, gi) => {
           // A penalised kernel the loss does not reach still decays, as it would with the penalty
           // in the loss; its zero gradient stands in for the missing one.

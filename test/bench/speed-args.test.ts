@@ -11,6 +11,8 @@ for (const [args, message] of [
   [['--warmup=-1'], /--warmup must be a non-negative number, got '-1'/],
   [['--e2e-threads', '0'], /--e2e-threads must be a positive integer, got '0'/],
   [['--only', 'gpu_train'], /--only: unknown workload 'gpu_train'/],
+  [['--background-load=-1'], /--background-load must be a non-negative integer, got '-1'/],
+  [['--background-load', 'two'], /--background-load must be a non-negative integer, got 'two'/],
 ] as const) {
   test(`bench:speed ${args.join(' ')} is refused`, () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8', timeout: 60_000 });

@@ -61,6 +61,7 @@ describe('initCompute', () => {
     assert.equal(first.threads, 1);
     assert.equal(first.threads, wasm.getThreadsCount());
     assert.deepEqual(first.patches, [...registerWasmPatches(ALL_WASM_PATCH_GROUPS), ...nativeIds]);
+    assert.equal(first.native, native.ok);
     assert.equal(lines.length, 1);
     assert.match(lines[0], wasmLine('1', native.ok));
   });
@@ -76,7 +77,7 @@ describe('initCompute', () => {
 
   it('switches when a different backend is preferred, and back', async () => {
     const cpu = await initCompute({ prefer: 'cpu', log });
-    assert.deepEqual({ ...cpu }, { backend: 'cpu', threads: 1, patches: [] });
+    assert.deepEqual({ ...cpu }, { backend: 'cpu', threads: 1, patches: [], native: false });
     assert.equal(tf.getBackend(), 'cpu');
     const again = await initCompute({ prefer: 'wasm', log });
     assert.equal(again.backend, 'wasm');
@@ -134,7 +135,7 @@ describe('initCompute', () => {
 
   it('honours MEDTL_BACKEND=cpu in a fresh process', async () => {
     const r = await child({ prefer: 'wasm' }, { [BACKEND_ENV]: 'cpu' });
-    assert.deepEqual(r.info, { backend: 'cpu', threads: 1, patches: [] });
+    assert.deepEqual(r.info, { backend: 'cpu', threads: 1, patches: [], native: false });
   });
 
   // The threaded child also proves that its pthread workers let the process exit by itself:

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { layersExtractor, streamFeatures } from '../../src/compute/feature-stream.js';
+import { layersExtractor, streamFeatures } from '../../src/models/feature-stream.js';
 import { buildFusionModel, predictProba } from '../../src/models/fusion.js';
 import { DEFAULT_MODEL_SPEC } from '../../src/models/spec.js';
 import type { FeatureSet } from '../../src/preprocess/features.js';

@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initCompute } from '../../src/compute/backend.js';
+import { initCompute } from '../../src/compute/index.js';
 import { loadModelBundle, saveModelBundle } from '../../src/models/artifact.js';
 import { buildFusionModel, predictProba } from '../../src/models/fusion.js';
 import { DEFAULT_MODEL_SPEC } from '../../src/models/spec.js';

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { closeOnnxModel, onnxOutputSize, openOnnxModel, runOnnxBatch } from '../../src/compute/onnx-session.js';
+import { closeOnnxModel, onnxOutputSize, openOnnxModel, runOnnxBatch } from '../../src/models/onnx-session.js';
 import { OnnxBackbone } from '../../src/models/onnx-backbone.js';
 import { sha256 } from '../../src/util/fs.js';
 import { encodeOnnxModel, tinyCnnReference, tinyCnnWeights, writeTinyCnn, type TinyCnnWeights } from './onnx-builder.js';

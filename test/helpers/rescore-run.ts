@@ -2,7 +2,7 @@
 // fresh process, rescores that method's target test subjects and prints the scores as JSON.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initCompute } from '../../src/compute/backend.js';
+import { initCompute } from '../../src/compute/index.js';
 import { harmoniseUnits, readCohort } from '../../src/data/synthetic/index.js';
 import { subjectKey } from '../../src/data/splits.js';
 import { loadModelBundle } from '../../src/models/artifact.js';

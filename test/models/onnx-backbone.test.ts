@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { collectFeatures, extractFeatures, type StreamOptions } from '../../src/compute/feature-stream.js';
+import { collectFeatures, extractFeatures, type StreamOptions } from '../../src/models/feature-stream.js';
 import { EmbeddingCache, imageHash } from '../../src/models/embedding-cache.js';
 import { backboneImageKey, OnnxBackbone, type BackboneImage } from '../../src/models/onnx-backbone.js';
 import { sha256 } from '../../src/util/fs.js';

@@ -3,16 +3,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { initCompute, type BackendName } from '../../src/compute/backend.js';
-import { loadNative } from '../../src/compute/native.js';
-import { nativeSkipReason } from '../helpers/native-skip.js';
+import { initCompute, kernelThreads, nativeAvailability, openKernelThreads, type BackendName } from '../../src/compute/index.js';
 import { predictProba } from '../../src/models/fusion.js';
+import { nativeSkipReason } from '../helpers/native-skip.js';
 import { PretrainPool, pretrainInput, pretrainWorkerCount, singleThreadKernels, type PretrainInput } from '../../src/pipeline/pretrain-workers.js';
 import { pretrainOnSources } from '../../src/transfer/pretrain.js';
 import { toyContext, toyTargetTest, toyTransferData } from '../transfer/context.js';
 
 // With the addon the kernels are the native ones (CI builds it); the cpu backend otherwise.
-const backend: BackendName = loadNative().ok ? 'wasm' : 'cpu';
+const backend: BackendName = nativeAvailability().ok ? 'wasm' : 'cpu';
 
 before(async () => {
   await initCompute({ prefer: backend, threads: 1, log: () => undefined });
@@ -73,27 +72,29 @@ test('closing the pool rejects what is queued or running', async () => {
   assert.throws(() => new PretrainPool(0, backend, () => undefined), /pool size must be a positive integer, got 0/);
 });
 
-test('worker count: two or more pretrainings and threads, capped by MEDTL_PRETRAIN_WORKERS', () => {
-  assert.equal(pretrainWorkerCount(3, 2, {}), 2);
-  assert.equal(pretrainWorkerCount(2, 8, {}), 2);
-  assert.equal(pretrainWorkerCount(1, 8, {}), 0);
-  assert.equal(pretrainWorkerCount(3, 1, {}), 0);
+test('worker count: only where MEDTL_PRETRAIN_WORKERS asks, with two or more pretrainings and threads, capped by all three', () => {
+  // Workers are an opt-in: without the variable every pretraining runs in the main thread.
+  assert.equal(pretrainWorkerCount(3, 2, {}), 0);
+  assert.equal(pretrainWorkerCount(3, 2, { MEDTL_PRETRAIN_WORKERS: '' }), 0);
+  const on = { MEDTL_PRETRAIN_WORKERS: '8' };
+  assert.equal(pretrainWorkerCount(3, 2, on), 2);
+  assert.equal(pretrainWorkerCount(2, 8, on), 2);
+  assert.equal(pretrainWorkerCount(1, 8, on), 0);
+  assert.equal(pretrainWorkerCount(3, 1, on), 0);
   assert.equal(pretrainWorkerCount(3, 4, { MEDTL_PRETRAIN_WORKERS: '0' }), 0);
   assert.equal(pretrainWorkerCount(3, 4, { MEDTL_PRETRAIN_WORKERS: '1' }), 1);
   assert.throws(() => pretrainWorkerCount(3, 4, { MEDTL_PRETRAIN_WORKERS: 'many' }), /MEDTL_PRETRAIN_WORKERS must be a non-negative integer, got 'many'/);
 });
 
-test('pinning the main thread to one kernel thread is counted, and restores the count when the last run ends', { skip: loadNative().ok ? false : nativeSkipReason() || 'native addon unavailable' }, () => {
-  const native = loadNative();
-  if (!native.ok) return;
-  native.kernels.setThreads(2);
+test('pinning the main thread to one kernel thread is counted, and restores the count when the last run ends', { skip: nativeSkipReason() }, () => {
+  const outer = openKernelThreads(2);
   const first = singleThreadKernels();
   const second = singleThreadKernels();
-  assert.equal(native.kernels.getThreads(), 1);
+  assert.equal(kernelThreads(), 1);
   first();
   first(); // a second call of the same release does nothing
-  assert.equal(native.kernels.getThreads(), 1, 'the other run still holds it');
+  assert.equal(kernelThreads(), 1, 'the other run still holds it');
   second();
-  assert.equal(native.kernels.getThreads(), 2);
-  native.kernels.setThreads(1);
+  assert.equal(kernelThreads(), 2);
+  outer();
 });

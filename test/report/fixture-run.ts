@@ -101,7 +101,7 @@ export async function writeFixtureRun(seed = 7): Promise<string> {
     runId: 'fixture',
     runDir,
     config: cfg,
-    compute: { backend: 'cpu', threads: 1, patches: [] },
+    compute: { backend: 'cpu', threads: 1, patches: [], native: false },
     pretrainingWorkers: 0,
     cohort: { kind: 'synthetic', dir: root, generated: true },
     sites: [

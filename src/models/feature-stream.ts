@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { FloatBlock } from '../preprocess/features.js';
-import { imageHash, type EmbeddingCache } from '../models/embedding-cache.js';
+import { imageHash, type EmbeddingCache } from './embedding-cache.js';
 
 /** Something that maps a batch of fixed-size float inputs to fixed-size feature vectors (an ONNX backbone, a TF.js encoder). */
 export interface BatchExtractor {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { closeOnnxModel, onnxOutputSize, openOnnxModel, runOnnxBatch } from '../../src/compute/onnx-session.js';
+import { closeOnnxModel, onnxOutputSize, openOnnxModel, runOnnxBatch } from '../../src/models/onnx-session.js';
 import { sha256 } from '../../src/util/fs.js';
 
 // tiny-cnn.onnx: Conv(3->4, 3x3) + ReLU + global average pool, NCHW [N,3,8,8] -> [N,4]; made by make_tiny_cnn.py beside it.

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { collectFeatures, extractFeatures, streamFeatures, type BatchExtractor } from '../../src/compute/feature-stream.js';
+import { collectFeatures, extractFeatures, streamFeatures, type BatchExtractor } from '../../src/models/feature-stream.js';
 import { OnnxBackbone } from '../../src/models/onnx-backbone.js';
 import { writeTinyCnn } from '../helpers/onnx-builder.js';
 
