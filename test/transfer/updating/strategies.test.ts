@@ -111,7 +111,9 @@ test('a one-class label budget and late fusion are refused with the strategy nam
   const oneClass = { ...data, targetTrain: data.targetTrain.map((s) => ({ ...s, label: 1 as const })), targetVal: data.targetVal.map((s) => ({ ...s, label: 1 as const })) };
   await assert.rejects(getStrategy('update_logistic').run({ ...ctx, data: oneClass }), /update_logistic needs both classes among the labelled target rows/);
   const base = toyContext(data);
-  const late: TransferContext = { ...base, architecture: { ...DEFAULT_MODEL_SPEC, fusion: 'late' }, pretrained: () => Promise.resolve().then(() => pretrainOnSources(late)) };
+  let latePretrained: ReturnType<TransferContext['pretrained']> | undefined;
+  const late: TransferContext = { ...base, architecture: { ...DEFAULT_MODEL_SPEC, fusion: 'late' }, pretrained: () => (latePretrained ??= Promise.resolve().then(() => pretrainOnSources(late))) };
   await assert.rejects(getStrategy('update_closed_test').run(late), /update_closed_test .*fusion 'late'/);
   await assert.rejects(getStrategy('label_shift_em').run(late), /label_shift_em .*fusion 'late'/);
+  (await late.pretrained()).model.net.dispose();
 });
