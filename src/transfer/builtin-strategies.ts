@@ -16,3 +16,8 @@ export { reweightKmm } from './reweight/strategy.js';
 export { reweightKliep } from './reweight/strategy.js';
 export { multiSourceWeighted } from './multi-source/strategies.js';
 export { sourceSelectionLogme } from './multi-source/strategies.js';
+export { updateIntercept } from './updating/strategies.js';
+export { updateLogistic } from './updating/strategies.js';
+export { updateRevision } from './updating/strategies.js';
+export { updateClosedTest } from './updating/strategies.js';
+export { labelShiftEm } from './updating/strategies.js';
