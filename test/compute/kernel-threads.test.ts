@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ThreadScopes } from '../../src/compute/kernel-threads.js';
-import { kernelThreads, nativeAvailability, openKernelThreads, withKernelThreads } from '../../src/compute/index.js';
+import { kernelThreads, openKernelThreads, withKernelThreads } from '../../src/compute/index.js';
+import { nativeSkipReason } from '../helpers/native-skip.js';
 
 /** A stand-in for the addon's thread setting, recording every write. */
 function fakeCounter(start: number): { scopes: ThreadScopes; value: () => number; writes: number[] } {
@@ -53,8 +54,7 @@ describe('ThreadScopes', () => {
   });
 });
 
-const native = nativeAvailability();
-describe('withKernelThreads on the native addon', { skip: native.ok ? false : `native addon unavailable: ${native.ok ? '' : native.reason}` }, () => {
+describe('withKernelThreads on the native addon', { skip: nativeSkipReason() }, () => {
   it('runs the function on the asked count and restores the count after a return, a throw and a rejection', async () => {
     const restore = openKernelThreads(2);
     try {
