@@ -6,20 +6,7 @@ import { DEFAULT_SYNTHETIC_SITES, SYNTHETIC_GENERATOR_VERSION, generateSynthetic
 import { readJson } from '../util/fs.js';
 import type { Cohort } from '../data/types.js';
 import type { ProgressReporter } from '../util/progress.js';
-
-/** Where a cohort came from, for the run record. */
-export type CohortOrigin =
-  | { readonly kind: 'synthetic'; readonly dir: string; readonly generated: boolean }
-  | {
-      readonly kind: 'manifest';
-      /** Absolute path of the site manifest. */
-      readonly manifest: string;
-      /** Absolute data root the manifest was read from. */
-      readonly root: string;
-      readonly subjects: number;
-      /** Input items left out (bad rows, missing images), with reasons in the ingest report. */
-      readonly quarantined: number;
-    };
+import type { CohortOrigin } from '../record/types.js';
 
 /** The default methods when the cohort has no images: the image ones cannot run. */
 export const TABULAR_DEFAULT_METHODS: ExperimentConfig['methods'] = [
