@@ -13,14 +13,15 @@ function grid(header: readonly string[], rows: readonly (readonly string[])[]): 
 /** Renders one fold's methods-by-metrics table, with each method's paired ΔAUROC against the reference methods. */
 export function resultsTable(fold: FoldResult): string {
   const refs = [...new Set(fold.comparisons.map((c) => c.reference))];
-  const header = ['method', 'AUROC [95% CI]', 'accuracy', 'sensitivity', 'specificity', 'n_test', ...refs.map((r) => `ΔAUROC vs ${r} [paired CI]`)];
+  const header = ['method', 'AUROC [95% CI]', 'accuracy', 'sensitivity', 'specificity', 'n_test', 'kept source model', ...refs.map((r) => `ΔAUROC vs ${r} [paired CI]`)];
   const rows = fold.methods.map((m) => {
     const e = m.evaluation;
     const deltas = refs.map((r) => {
       const c = fold.comparisons.find((x) => x.method === m.method && x.reference === r);
       return c ? `${signed(c.delta.difference)}${ci(c.delta.ci, signed)}` : '—';
     });
-    return [m.method, `${fmt(e.auroc)}${ci(e.aurocCI)}`, fmt(e.accuracy), fmt(e.sensitivity), fmt(e.specificity), String(e.nTest), ...deltas];
+    const kept = m.keptSourceModel === null ? '—' : m.keptSourceModel ? 'yes' : 'no';
+    return [m.method, `${fmt(e.auroc)}${ci(e.aurocCI)}`, fmt(e.accuracy), fmt(e.sensitivity), fmt(e.specificity), String(e.nTest), kept, ...deltas];
   });
   return grid(header, rows);
 }

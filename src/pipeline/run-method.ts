@@ -3,6 +3,7 @@ import type { Modality, Sample } from '../data/types.js';
 import { evaluateBinary } from '../evaluate/evaluation.js';
 import { fitOnValidation } from '../evaluate/operating-points.js';
 import { predictProba } from '../models/fusion.js';
+import { sameWeights } from '../models/same-weights.js';
 import { fitStackingOnValidation } from '../models/stacking.js';
 import type { MethodPredictions, MethodResult } from '../record/types.js';
 import { getStrategy } from '../transfer/registry.js';
@@ -30,7 +31,10 @@ export interface MethodRun {
  */
 export async function runMethod(cfg: ExperimentConfig, fold: FoldPlan, method: MethodConfig, ctx: TransferContext): Promise<MethodRun> {
   const started = performance.now();
-  const trained = await getStrategy(method.strategy).run(ctx);
+  const strategy = getStrategy(method.strategy);
+  const trained = await strategy.run(ctx);
+  // Compared before stacking, which fits combination weights outside the network; null where the strategy does not start from the source model.
+  const keptSourceModel = strategy.usesPretrained ? sameWeights(trained.model, (await ctx.pretrained()).model) : null;
   const data = ctx.data;
   // Late fusion with stacking fits its combination on held-out labels, like the threshold and temperature below.
   fitStackingOnValidation(trained.model, trained.preprocessor, data.targetVal.length ? data.targetVal : data.sourceVal);
@@ -53,6 +57,7 @@ export async function runMethod(cfg: ExperimentConfig, fold: FoldPlan, method: M
       history: trained.history,
       validation,
       missingModalities: countMissingModalities(fold.parts.targetTest, method.modalities),
+      keptSourceModel,
       ...(trained.report ? { transferReport: trained.report } : {}),
       seconds: (performance.now() - started) / 1000,
     },

@@ -44,6 +44,8 @@ export interface MethodMetricsJson {
   readonly missing_modalities: Readonly<Record<string, number>>;
   /** What the strategy found about its sources (multi-source and re-weighting strategies), else null; absent in runs written before it existed. */
   readonly transfer_report: TransferReportJson | null;
+  /** Whether the final weights equal the source model's bit for bit; null for strategies that do not start from it; absent in runs written before 7 Dec 2026. */
+  readonly kept_source_model?: boolean | null;
 }
 
 /** One source site as a strategy judged it (absent fields: the strategy did not compute them). */
@@ -164,6 +166,7 @@ export function methodMetricsJson(m: MethodResult): MethodMetricsJson {
     validation_note: m.validation.note,
     missing_modalities: { ...m.missingModalities },
     transfer_report: m.transferReport ? transferReportJson(m.transferReport) : null,
+    kept_source_model: m.keptSourceModel,
   };
 }
 

@@ -20,6 +20,8 @@ export interface MethodResult {
   readonly missingModalities: Readonly<Partial<Record<Modality, number>>>;
   /** What the strategy found about its sources (weights, transferability, negative transfer), when it reports any. */
   readonly transferReport?: TransferReport;
+  /** Whether the final weights equal the source-pretrained model's bit for bit (the target phase kept the source model); null for strategies that do not start from it. */
+  readonly keptSourceModel: boolean | null;
   /** Wall time of this method, including any source pretraining it triggered first. */
   readonly seconds: number;
 }

@@ -81,7 +81,7 @@ export function reportHtml(d: ReportData, svgs: Partial<Record<ChartId, string>>
     const t = m.json.temperature_scaling ?? null;
     return [
       `${escapeHtml(m.method)}${m.method === d.primary ? ' ★' : ''}`,
-      `${escapeHtml(m.strategy)}<span class="ci">${escapeHtml(m.modalities.join(' + '))}</span>`,
+      `${escapeHtml(m.strategy)}<span class="ci">${escapeHtml(m.modalities.join(' + '))}${m.json.kept_source_model ? '; <b>kept source model</b>' : ''}</span>`,
       withCi(s.auroc.value, s.auroc.ci),
       withCi(s.auprc.value, s.auprc.ci),
       withCi(s.balanced_accuracy.value, s.balanced_accuracy.ci),
@@ -121,7 +121,7 @@ export function reportHtml(d: ReportData, svgs: Partial<Record<ChartId, string>>
 <section id="sites"><h2>Data by site</h2>${table(['site', 'role', 'subjects', 'positives', 'prevalence', 'with image', 'with record'], siteRows)}</section>
 <section id="methods"><h2>Method comparison (target test)</h2>
 ${table(['method', 'strategy, modalities', 'AUROC', 'AUPRC', 'balanced accuracy', 'Brier', 'ECE', 'Youden threshold, test sens/spec', 'temperature, test ECE after', `AUROC of ${escapeHtml(d.primary)} minus this, DeLong p`], methodRows, 'methods')}
-<p class="lead">★ the primary (transfer) method the model card describes. Balanced accuracy at threshold ${f.config.evaluation.threshold}. Youden's threshold and the temperature are fitted on the ${fold.methods[0]?.n_val ?? 0} target validation subjects and applied unchanged to test. DeLong: two-sided test of the AUROC difference (${escapeHtml(d.primary)} minus the row) on the same subjects. ${missingNote(fold.methods)}</p></section>
+<p class="lead">★ the primary (transfer) method the model card describes. "Kept source model": the method's final weights equal the source-pretrained model's bit for bit, so its target phase changed nothing. Balanced accuracy at threshold ${f.config.evaluation.threshold}. Youden's threshold and the temperature are fitted on the ${fold.methods[0]?.n_val ?? 0} target validation subjects and applied unchanged to test. DeLong: two-sided test of the AUROC difference (${escapeHtml(d.primary)} minus the row) on the same subjects. ${missingNote(fold.methods)}</p></section>
 ${protocolSection(mj)}
 ${transferReportSection(fold.methods)}
 <section id="plots"><h2>Plots</h2>

@@ -50,6 +50,10 @@ test('medtl run --json: the documented shape, the run record, and the same numbe
   );
   for (const c of ja.comparisons) assert.ok(c.delta_ci[0] <= c.delta_auroc && c.delta_auroc <= c.delta_ci[1], `${c.method}-${c.reference}: ${c.delta_ci} around ${c.delta_auroc}`);
   assert.deepEqual(ra.pooled.methods.map((m: { auroc: { mean: number } }) => m.auroc.mean), ja.methods.map((m: { auroc: number }) => m.auroc));
+  // source_only returns the source model itself; freeze_unfreeze trains it (two epochs of each phase
+  // here, with no early stopping before the first), so it moves; target_only never started from it.
+  const kept = Object.fromEntries(ja.methods.map((m: { method: string; kept_source_model: boolean | null }) => [m.method, m.kept_source_model]));
+  assert.deepEqual([kept.source_only, kept.target_only, kept.transfer], [true, null, false]);
   assert.ok(Array.isArray(ja.methods));
   assert.deepEqual(
     ja.methods.map((m: { method: string }) => m.method),

@@ -89,6 +89,7 @@ export async function writeFixtureRun(seed = 7): Promise<string> {
         history: [],
         validation: fitOnValidation(v.labels, v.scores, preds[k].labels, preds[k].scores),
         missingModalities: { tabular: k === 1 ? 3 : 0 },
+        keptSourceModel: m.strategy === 'source_only' ? true : m.strategy === 'target_only' ? null : false,
         seconds: 0.1,
       };
     }),

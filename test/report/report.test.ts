@@ -39,6 +39,8 @@ test('the report holds every chart as rendered SVG, the tables and the model car
   }
   for (const section of ['summary', 'sites', 'methods', 'plots', 'subgroup-table', 'model-card']) assert.match(html, new RegExp(`id="${section}"`));
   assert.match(html, /<td>transfer ★<\/td>/);
+  assert.match(html, /source_only<span class="ci">tabular; <b>kept source model<\/b><\/span>/, 'a method that kept the source weights is marked');
+  assert.doesNotMatch(html, /freeze_unfreeze<span class="ci">tabular; <b>kept/, 'a method that moved is not');
   assert.match(html, /too small: 0 positives|too small: \d+ (positives|negatives)/, 'too-small subgroups are flagged in the table');
   assert.match(html, /Configuration \(config\.json\)/);
   assert.match(html, /lacking a modality, predicted from the others with it masked: target_only: 3 without tabular\./, 'missing-modality counts are reported');
