@@ -195,10 +195,13 @@ async function endToEnd(workspace: string, bundle: string): Promise<Row> {
   if (build.code !== 0) throw new Error(`building dist/ failed (exit ${build.code}): ${stderrTail(build.stdout + build.stderr)}`);
   const medtlRun = async (): Promise<Outcome & { seconds?: number; json?: unknown }> => {
     rmSync(rssFile, { force: true });
+    // bin/medtl.js runs as an executable, as `npx medtl` runs it, so its shebang's V8 flags apply;
+    // the RSS probe comes in through NODE_OPTIONS.
+    const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--import=${join(root, 'bench/lib/rss-on-exit.mjs')}`].join(' ').trim();
     const run = await runChild(
-      process.execPath,
-      ['--import', join(root, 'bench/lib/rss-on-exit.mjs'), join(root, 'bin/medtl.js'), 'demo', '--workspace', workspace, '--quiet', '--json'],
-      { ...process.env, MEDTL_WASM_THREADS: String(mThreads), MEDTL_BENCH_RSS_FILE: rssFile },
+      join(root, 'bin/medtl.js'),
+      ['demo', '--workspace', workspace, '--quiet', '--json'],
+      { ...process.env, NODE_OPTIONS: nodeOptions, MEDTL_WASM_THREADS: String(mThreads), MEDTL_BENCH_RSS_FILE: rssFile },
     );
     if (run.code !== 0) return { ok: false, error: `medtl demo exited with ${run.code}: ${stderrTail(run.stderr)}` };
     const rss = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : NaN;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadExperimentFile, parseExperiment } from '../config/experiment.js';
 import type { EvaluateFlags } from './evaluate-command.js';
@@ -40,9 +41,13 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+// package.json sits two folders up from both src/cli/ and dist/cli/.
+const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 const program = new Command()
   .name('medtl')
   .description('Multi-site, multi-modal transfer learning for medical data')
+  .version(packageVersion, '-V, --version', 'print the medtl version')
   .showHelpAfterError();
 
 program
