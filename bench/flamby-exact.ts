@@ -19,6 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { accuracyOf, auroc, confusion } from '../src/evaluate/metrics.js';
 import { fitLogistic, linearPredictor } from '../src/transfer/updating/logistic.js';
@@ -156,7 +157,7 @@ export function runFlambyExact(rows: readonly FlambyRow[], opts: { lambda: numbe
       published: FLAMBY_PUBLISHED[setting] ?? null,
     });
   }
-  const positives = testY.reduce((a, b) => a + b, 0);
+  const positives = testY.reduce((a: number, b) => a + b, 0);
   // Constant predictions, to read the single-class rows against: accuracy is the test prevalence or its complement.
   for (const [setting, accuracy] of [
     ['every patient positive (no model)', positives / test.length],
@@ -206,4 +207,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
