@@ -41,6 +41,8 @@ export interface HeartLosoRow {
   readonly error?: string;
   /** Compute backend, with "+native" where medtl's native kernels ran. */
   readonly backend: string;
+  /** The code's git commit (short), with "+dirty" for uncommitted changes: rows of other commits in one file are not comparable. */
+  readonly commit: string;
 }
 
 /**
@@ -65,6 +67,7 @@ export interface HeartGridSetup {
   /** Strategy options by strategy name. */
   readonly options: Readonly<Record<string, unknown>>;
   readonly backend: string;
+  readonly commit: string;
   /** Called after every row is written. */
   readonly onRow: (row: HeartLosoRow) => void;
 }
@@ -117,7 +120,7 @@ export async function runHeartCell(setup: HeartGridSetup, site: string, seed: nu
     if (setup.done.has(key)) return;
     const started = performance.now();
     const s = getStrategy(strategy);
-    const base = { site, seed, budget, strategy, n_test: test.length, n_labelled: data.targetTrain.length + data.targetVal.length, backend: setup.backend, ...(setup.options[strategy] === undefined ? {} : { options: setup.options[strategy] }) };
+    const base = { site, seed, budget, strategy, n_test: test.length, n_labelled: data.targetTrain.length + data.targetVal.length, backend: setup.backend, commit: setup.commit, ...(setup.options[strategy] === undefined ? {} : { options: setup.options[strategy] }) };
     let row: HeartLosoRow;
     try {
       const trained = await s.run(ctxFor(data, strategy));

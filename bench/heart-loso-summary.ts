@@ -167,7 +167,7 @@ async function main(): Promise<void> {
   const cells = summariseHeart(rows);
   const seeds = [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b);
   const md = [
-    `Heart-disease leave-one-site-out grid: ${rows.length} rows from \`${values.rows}\`, seeds ${seeds.join(', ')}, backend ${[...new Set(rows.map((r) => r.backend))].join(', ')}.`,
+    `Heart-disease leave-one-site-out grid: ${rows.length} rows from \`${values.rows}\`, seeds ${seeds.join(', ')}, backend ${[...new Set(rows.map((r) => r.backend))].join(", ")}, code ${[...new Set(rows.map((r) => r.commit ?? "unrecorded"))].join(", ")}.`,
     'Δ = mean of per-seed paired differences (same test set per seed), Student-t 95% interval on seeds − 1 df;',
     '"better"/"worse" only where that interval excludes 0, otherwise "not shown". For Brier, lower is better.',
     ...heartTables(cells),

@@ -12,6 +12,7 @@
 // --strategies  default DEFAULT_STRATEGIES below; names the registry does not know are skipped with one line
 // --rows        rows file (default bench/results/heart-loso.jsonl)
 // --da-epochs   adaptation epochs of coral, mmd and dann (default 10, to keep the grid affordable; 0 = strategy defaults)
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -92,7 +93,19 @@ const backend = `${compute.backend}${compute.native ? '+native' : ''}`;
 const { cohort, quarantine } = await loadManifestCohort(values.manifest);
 const sites = list(values.sites) ?? cohort.sites.map((s) => s.id);
 for (const s of sites) if (!cohort.sites.some((c) => c.id === s)) throw new Error(`--sites: unknown site '${s}'; the manifest has ${cohort.sites.map((c) => c.id).join(', ')}`);
-const done = new Set((await rowsOf(values.rows)).map(heartRowKey));
+const existing = await rowsOf(values.rows);
+const done = new Set(existing.map(heartRowKey));
+const git = (...args: string[]): string => {
+  try {
+    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+};
+const commit = `${git('rev-parse', '--short', 'HEAD') || 'unknown'}${git('status', '--porcelain', '--untracked-files=no') ? '+dirty' : ''}`;
+// Resuming skips rows by their cell, whatever code wrote them; say so when the file holds rows of other code.
+const otherCommits = [...new Set(existing.map((r) => r.commit ?? 'unrecorded'))].filter((c) => c !== commit);
+if (otherCommits.length) process.stderr.write(`warning: ${values.rows} holds rows written by other code (${otherCommits.join(', ')}; now ${commit}); those cells are skipped, not re-run. Use a new --rows file after changing the code.\n`);
 
 // Every row this invocation is asked for, to count progress and estimate what is left.
 const planned: string[] = [];
@@ -118,5 +131,5 @@ const onRow = (r: HeartLosoRow): void => {
   process.stderr.write(`[${finished}/${todo}] ${r.site} seed ${r.seed} budget ${r.budget ?? 'any'} ${r.strategy}: ${what} (${r.seconds.toFixed(1)} s); elapsed ${fmt(elapsed)}, left ~${fmt(eta)}\n`);
 };
 const cfg = parseExperiment({});
-for (const site of sites) for (const seed of seeds) await runHeartCell({ samples: cohort.samples, schema: cohort.tabularSchema, cfg, rowsFile: values.rows, done, options, backend, onRow }, site, seed, budgets, strategies);
+for (const site of sites) for (const seed of seeds) await runHeartCell({ samples: cohort.samples, schema: cohort.tabularSchema, cfg, rowsFile: values.rows, done, options, backend, commit, onRow }, site, seed, budgets, strategies);
 process.stderr.write(`heart-loso: ${finished} rows in ${fmt((performance.now() - t0) / 1000)}; summarise with: npm run bench:heart:summary -- --rows ${values.rows}\n`);

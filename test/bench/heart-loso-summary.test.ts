@@ -4,7 +4,7 @@ import type { HeartLosoRow } from '../../bench/heart-loso-grid.js';
 import { estimateGrid, heartTables, summariseHeart } from '../../bench/heart-loso-summary.js';
 
 function row(strategy: string, budget: number | null, seed: number, auroc: number, extra: Partial<HeartLosoRow> = {}): HeartLosoRow {
-  return { site: 's', seed, budget, strategy, auroc, brier: 1 - auroc, accuracy: auroc, n_test: 30, n_labelled: 10, kept_source_model: null, seconds: 2, backend: 'cpu', ...extra };
+  return { site: 's', seed, budget, strategy, auroc, brier: 1 - auroc, accuracy: auroc, n_test: 30, n_labelled: 10, kept_source_model: null, seconds: 2, backend: 'cpu', commit: 'test', ...extra };
 }
 
 // Three seeds whose test sets differ a lot (source_only 0.70, 0.80, 0.90); the method gains 0.02 ± 0.001 on each.

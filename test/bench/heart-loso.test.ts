@@ -54,7 +54,7 @@ test('runHeartCell: one row per strategy and budget, budget-free source_only onc
   const cfg = parseExperiment({ training: { pretrain: { epochs: 2 }, head: { epochs: 2 }, finetune: { epochs: 2 }, scratch: { epochs: 2 } } });
   const done = new Set<string>();
   const seen: HeartLosoRow[] = [];
-  const setup = { samples, schema: TEST_SCHEMA, cfg, rowsFile, done, options: {}, backend: 'cpu', onRow: (r: HeartLosoRow) => seen.push(r) };
+  const setup = { samples, schema: TEST_SCHEMA, cfg, rowsFile, done, options: {}, backend: 'cpu', commit: 'test', onRow: (r: HeartLosoRow) => seen.push(r) };
   const strategies = ['source_only', 'bench_test_keep', 'bench_test_move', 'target_only'];
   await runHeartCell(setup, 'c', 1, [0, 0.5], strategies);
   const rows = readFileSync(rowsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as HeartLosoRow);
