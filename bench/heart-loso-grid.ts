@@ -124,12 +124,13 @@ export async function runHeartCell(setup: HeartGridSetup, site: string, seed: nu
     let row: HeartLosoRow;
     try {
       const trained = await s.run(ctxFor(data, strategy));
-      const source = s.usesPretrained && pretrained ? (await pretrained).model : undefined;
-      const kept = source ? sameWeights(trained.model, source) : null;
+      const source = pretrained ? (await pretrained).model : undefined;
+      const kept = s.usesPretrained && source ? sameWeights(trained.model, source) : null;
       const fs = trained.preprocessor.transform(test);
       const p = predictProba(trained.model, fs);
       const m = score(fs.labels, p);
       row = { ...base, auroc: m.auroc, brier: brierScore(fs.labels, p), accuracy: m.accuracy, kept_source_model: kept, seconds: (performance.now() - started) / 1000, ...(trained.report?.notes?.length ? { notes: trained.report.notes } : {}) };
+      // The shared source model (returned as is by source_only, or by any strategy that keeps it) lives until the cell ends.
       if (!source || trained.model.net !== source.net) trained.model.net.dispose();
     } catch (e) {
       // Recorded, not thrown: a strategy that needs labels at budget 0 (or one that fails in a cell) leaves a row saying why, so a resumed grid does not retry it.

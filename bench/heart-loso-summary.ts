@@ -1,7 +1,8 @@
 // `npm run bench:heart:summary -- [--rows f] [--out f.md] [--json f.json] [--estimate sites,seeds,budgets]`:
 // the heart-disease grid's tables, recomputed from its JSONL rows alone (bench/heart-loso.ts writes them).
 // Per (site, budget, strategy): mean AUROC and Brier over seeds, the paired per-seed ΔAUROC and ΔBrier
-// against source_only and against the better of source_only / source_only_logistic (Student-t 95%
+// against source_only, ΔAUROC against the better of source_only / source_only_logistic and against the
+// better of target_only / target_only_logistic (Student-t 95%
 // intervals, pairedSeedComparison), the seeds whose model kept the source weights, and failed runs.
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -31,11 +32,16 @@ export interface HeartCell {
   readonly delta_brier_vs_source_only: DeltaCell | null;
   /** Against the better (higher mean AUROC at this site) of source_only and source_only_logistic, where both ran. */
   readonly delta_auroc_vs_best_source: DeltaCell | null;
+  /** Against the better (higher mean AUROC at this site and budget) of target_only and target_only_logistic, whichever ran. */
+  readonly delta_auroc_vs_best_target: DeltaCell | null;
   /** Seeds whose model kept the source weights, of the seeds where that is defined. */
   readonly kept_source_model: { readonly kept: number; readonly of: number };
   readonly errors: readonly string[];
   readonly seconds_mean: number;
 }
+
+/** The target-only baselines; the better of those that ran is each cell's target-side reference. */
+export const TARGET_BASELINES = ['target_only', 'target_only_logistic'] as const;
 
 const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
@@ -67,6 +73,8 @@ export function summariseHeart(rows: readonly HeartLosoRow[]): HeartCell[] {
     const aucOf = (rs: readonly HeartLosoRow[]): number => mean([...bySeed(rs, 'auroc').values()]) ?? -Infinity;
     const best = sourceOnly.length && sourceLogistic.length ? (aucOf(sourceLogistic) > aucOf(sourceOnly) ? { name: 'source_only_logistic', rows: sourceLogistic } : { name: 'source_only', rows: sourceOnly }) : null;
     for (const budget of budgets.length ? budgets : [0]) {
+      const targets = TARGET_BASELINES.map((name) => ({ name, rows: here.filter((r) => r.strategy === name && r.budget === budget && !r.error) })).filter((t) => t.rows.length);
+      const bestTarget = targets.length ? targets.reduce((a, b) => (aucOf(b.rows) > aucOf(a.rows) ? b : a)) : null;
       for (const strategy of strategies) {
         const cell = at(strategy, budget);
         if (!cell.length) continue;
@@ -82,6 +90,7 @@ export function summariseHeart(rows: readonly HeartLosoRow[]): HeartCell[] {
           delta_auroc_vs_source_only: strategy === 'source_only' || !sourceOnly.length ? null : delta(ok, sourceOnly, 'auroc', 'source_only'),
           delta_brier_vs_source_only: strategy === 'source_only' || !sourceOnly.length ? null : delta(ok, sourceOnly, 'brier', 'source_only'),
           delta_auroc_vs_best_source: !best || strategy === best.name ? null : delta(ok, best.rows, 'auroc', best.name),
+          delta_auroc_vs_best_target: !bestTarget || strategy === bestTarget.name ? null : delta(ok, bestTarget.rows, 'auroc', bestTarget.name),
           kept_source_model: { kept: keptDefined.filter((r) => r.kept_source_model).length, of: keptDefined.length },
           errors: [...new Set(cell.filter((r) => r.error).map((r) => r.error!))],
           seconds_mean: mean(cell.map((r) => r.seconds)) ?? 0,
@@ -103,18 +112,19 @@ export function heartTables(cells: readonly HeartCell[]): string[] {
     for (const budget of [...new Set(cells.filter((c) => c.site === site).map((c) => c.budget))]) {
       const rows = cells.filter((c) => c.site === site && c.budget === budget);
       const best = rows.find((c) => c.delta_auroc_vs_best_source)?.delta_auroc_vs_best_source?.reference;
+      const bestT = rows.find((c) => c.delta_auroc_vs_best_target)?.delta_auroc_vs_best_target?.reference;
       out.push(
         '',
         `#### ${site}, ${Math.round(budget * 100)}% of the training pool labelled`,
         '',
-        `| strategy | seeds | AUROC | Brier | ΔAUROC vs source_only [95% CI] | ΔBrier vs source_only [95% CI] |${best ? ` ΔAUROC vs best source (${best}) |` : ''} kept source model |`,
-        `|---|---|---|---|---|---|${best ? '---|' : ''}---|`,
+        `| strategy | seeds | AUROC | Brier | ΔAUROC vs source_only [95% CI] | ΔBrier vs source_only [95% CI] |${best ? ` ΔAUROC vs best source (${best}) |` : ''}${bestT ? ` ΔAUROC vs best target-only (${bestT}) |` : ''} kept source model |`,
+        `|---|---|---|---|---|---|${best ? '---|' : ''}${bestT ? '---|' : ''}---|`,
       );
       const failed = rows.filter((c) => c.n_seeds === 0);
       for (const c of rows.filter((x) => x.n_seeds > 0)) {
         const kept = c.kept_source_model.of ? `${c.kept_source_model.kept}/${c.kept_source_model.of}` : '—';
         const err = c.errors.length ? ` (failed: ${c.errors.join('; ')})` : '';
-        out.push(`| ${c.strategy}${err} | ${c.n_seeds} | ${f3(c.auroc_mean)} | ${f3(c.brier_mean)} | ${deltaText(c.delta_auroc_vs_source_only)} | ${deltaText(c.delta_brier_vs_source_only)} |${best ? ` ${deltaText(c.delta_auroc_vs_best_source)} |` : ''} ${kept} |`);
+        out.push(`| ${c.strategy}${err} | ${c.n_seeds} | ${f3(c.auroc_mean)} | ${f3(c.brier_mean)} | ${deltaText(c.delta_auroc_vs_source_only)} | ${deltaText(c.delta_brier_vs_source_only)} |${best ? ` ${deltaText(c.delta_auroc_vs_best_source)} |` : ''}${bestT ? ` ${deltaText(c.delta_auroc_vs_best_target)} |` : ''} ${kept} |`);
       }
       if (failed.length) out.push('', `No model at any seed: ${failed.map((c) => `${c.strategy} (${c.errors.join('; ')})`).join(', ')}.`);
     }

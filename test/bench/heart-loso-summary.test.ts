@@ -22,6 +22,15 @@ const ROWS: HeartLosoRow[] = [
   row('l2sp', 0.5, 2, 0.8, { kept_source_model: false }),
   row('l2sp', 0.5, 3, 0.95, { kept_source_model: false }),
   row('target_only', 0.1, 1, 0, { auroc: null, brier: null, accuracy: null, error: 'target_only needs a target label budget above zero' }),
+  row('target_only_logistic', 0.1, 1, 0.69),
+  row('target_only_logistic', 0.1, 2, 0.79),
+  row('target_only_logistic', 0.1, 3, 0.89),
+  row('target_only', 0.5, 1, 0.5),
+  row('target_only', 0.5, 2, 0.6),
+  row('target_only', 0.5, 3, 0.7),
+  row('target_only_logistic', 0.5, 1, 0.65),
+  row('target_only_logistic', 0.5, 2, 0.75),
+  row('target_only_logistic', 0.5, 3, 0.85),
 ];
 
 test('summariseHeart: budget-free source_only is the paired reference at every budget; "better" only where the per-seed interval excludes 0', () => {
@@ -39,6 +48,15 @@ test('summariseHeart: budget-free source_only is the paired reference at every b
   const best = at('l2sp', 0.1).delta_auroc_vs_best_source!;
   assert.equal(best.reference, 'source_only_logistic');
   assert.equal(best.verdict, 'worse');
+  // The target-side reference is the better target-only baseline that produced models: at 10% target_only failed, so target_only_logistic.
+  const t10 = at('l2sp', 0.1).delta_auroc_vs_best_target!;
+  assert.equal(t10.reference, 'target_only_logistic');
+  assert.ok(Math.abs(t10.mean - 0.03) < 1e-12);
+  assert.equal(t10.verdict, 'better');
+  // At 50% both ran and target_only_logistic has the higher mean (0.75 vs 0.60).
+  assert.equal(at('l2sp', 0.5).delta_auroc_vs_best_target!.reference, 'target_only_logistic');
+  assert.equal(at('target_only', 0.5).delta_auroc_vs_best_target!.verdict, 'worse');
+  assert.equal(at('target_only_logistic', 0.5).delta_auroc_vs_best_target, null, 'the reference is not compared with itself');
   // At 50% the differences are −0.1, 0, +0.05: the interval contains 0, so no claim either way.
   assert.equal(at('l2sp', 0.5).delta_auroc_vs_source_only!.verdict, 'not shown');
   // Brier is lower-is-better: l2sp's Brier falls by 0.02 per seed at 10%.
@@ -53,6 +71,7 @@ test('summariseHeart: budget-free source_only is the paired reference at every b
   assert.match(md, /\| l2sp \| 3 \| 0\.820 \| .* \+0\.020 \[\+0\.\d{3}, \+0\.\d{3}\] better \|/);
   assert.match(md, /No model at any seed: target_only \(target_only needs a target label budget above zero\)/);
   assert.match(md, /ΔAUROC vs best source \(source_only_logistic\)/);
+  assert.match(md, /ΔAUROC vs best target-only \(target_only_logistic\)/);
 });
 
 test('estimateGrid: mean seconds per row of each strategy times its row count; budget-free strategies once per site and seed', () => {
