@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { columnStats, flambyDesign, loadFlambyRows, runFlambyExact, type FlambyRow } from '../../bench/flamby-exact.js';
 
-const DATA = process.env.HEART_DISEASE_DATA ?? join(process.cwd(), '..', '..', 'shared', 'data', 'uci-heart-disease');
+// As the manifest: HEART_DISEASE_DATA, else the shared data folder beside the repository.
+const DATA = process.env.HEART_DISEASE_DATA ?? join(process.cwd(), '..', 'shared', 'data', 'uci-heart-disease');
 const SPLIT = JSON.parse(readFileSync('bench/reference/flamby-heart-split.json', 'utf8')) as Parameters<typeof loadFlambyRows>[1];
 
 test('flambyDesign: 8 plain columns, then cp and restecg one-hot without their lowest category (get_dummies drop_first)', () => {
