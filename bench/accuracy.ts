@@ -2,6 +2,8 @@
 // label budgets, seeds), a FLamby-style pooled-test comparison, and the synthetic lung cohort
 // (fusion types × key strategies). Rows are appended to --rows as they finish, so an interrupted run
 // resumes with --resume; the summary goes to docs/benchmarks-accuracy.json and docs/benchmarks.md.
+// Its heart-disease parts (loso, flamby) are superseded by `npm run bench:heart` (paired per-seed deltas from
+// committed JSONL rows) and `npm run bench:flamby` (FLamby-exact); docs/benchmarks.md marks their old figures removed.
 //
 //   npm run bench:accuracy                                   # full grid (long: see docs/benchmarks.md)
 //   npm run bench:accuracy -- --targets switzerland --seeds 1 --budgets 0,0.25 --strategies target_only,coral
