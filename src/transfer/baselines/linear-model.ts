@@ -45,7 +45,6 @@ export function linearFusionModel(parts: { readonly tabularDim?: number; readonl
     ? { ...stripFusionExtras(src.spec), modalities: d > 0 ? ['image', 'tabular'] : ['image'] }
     : { modalities: ['tabular'], imageFilters: [], imagePooling: 'flatten', imageEmbed: 1, tabularHidden: [], headHidden: 1 };
   const spec: ModelSpec = { ...base, fusion: 'intermediate', tabularHidden: d > 0 ? [2 * d] : base.tabularHidden, headHidden: width, ...(d > 0 ? { tabularDim: d } : {}) };
-  if (d === 0) delete (spec as { tabularDim?: number }).tabularDim;
   const fm = buildFusionModel(spec, seed);
   if (src) {
     for (const layer of fm.net.layers) {

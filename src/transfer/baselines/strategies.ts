@@ -109,6 +109,8 @@ export const ensembleSourceTarget = defineStrategy({
       alpha = chosen.alpha;
       notes.push(`source weight α = ${alpha} by ${k}-fold inner CV (held-out AUROC ${chosen.scores.map((s, g) => `${ALPHA_GRID[g]}: ${s.toFixed(3)}`).join(', ')})`);
     }
+    // α = 1 is the source model: returning it unchanged lets the run record say "kept source model".
+    if (alpha === 1) return { ...source, report: { notes: [...notes, 'α = 1: the source model is returned unchanged'] } };
     const fit = tuneL2Logistic(table, y, { k: opts.folds, seed: deriveSeed(ctx.seed, strategy, 'final fit') });
     notes.push(describeFit(opts.features, rows.length, table.k, fit));
     const model = blendedModel(source.model, parts, alpha, fit, deriveSeed(ctx.seed, strategy, 'clone'));
