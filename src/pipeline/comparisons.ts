@@ -23,7 +23,8 @@ export const BEST_TARGET_ONLY = 'best_target_only';
  * The references every other method is compared with: `evaluation.references` (method names and `bestOf`
  * groups), else those with strategy source_only or target_only, plus `best_source` (the better of the
  * source_only and source_only_logistic methods) and `best_target_only` (the best of the target_only and
- * target_only_logistic methods) wherever two or more such methods are configured.
+ * target_only_logistic methods) wherever two or more such methods are configured; a logistic baseline
+ * configured without its network counterpart is a reference by itself.
  */
 export function referenceMethods(cfg: ExperimentConfig): Reference[] {
   if (cfg.evaluation.references) return cfg.evaluation.references.map((r) => (typeof r === 'string' ? { name: r, members: [r] } : { name: r.name, members: r.bestOf }));
@@ -31,6 +32,8 @@ export function referenceMethods(cfg: ExperimentConfig): Reference[] {
   const groups: Reference[] = [];
   for (const [name, strategies] of [[BEST_SOURCE, SOURCE_BASELINES], [BEST_TARGET_ONLY, TARGET_BASELINES]] as const) {
     const members = cfg.methods.filter((m) => strategies.includes(m.strategy)).map((m) => m.name);
+    // A lone logistic baseline (no source_only / target_only method beside it) is a reference by itself.
+    if (members.length === 1 && !single.some((r) => r.name === members[0])) groups.push({ name: members[0], members });
     // A method already named like the group keeps its name; the group is then not formed rather than shadowing it.
     if (members.length >= 2 && !cfg.methods.some((m) => m.name === name)) groups.push({ name, members });
   }

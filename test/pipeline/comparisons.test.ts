@@ -53,6 +53,8 @@ test('default references add best_source and best_target_only groups when logist
   ]);
   const plain = parseExperiment({ methods: [{ name: 'source_only', strategy: 'source_only', modalities: ['tabular'] }, { name: 't', strategy: 'full_finetune', modalities: ['tabular'] }] });
   assert.deepEqual(referenceMethods(plain), [{ name: 'source_only', members: ['source_only'] }]);
+  const lone = parseExperiment({ methods: [{ name: 'lr', strategy: 'source_only_logistic', modalities: ['tabular'] }, { name: 't', strategy: 'full_finetune', modalities: ['tabular'] }] });
+  assert.deepEqual(referenceMethods(lone), [{ name: 'lr', members: ['lr'] }]);
 });
 
 test('evaluation.references groups are checked: members must be methods, the name must not be one', () => {
