@@ -13,7 +13,12 @@ function grid(header: readonly string[], rows: readonly (readonly string[])[]): 
 /** Renders one fold's methods-by-metrics table, with each method's paired ΔAUROC against the reference methods. */
 export function resultsTable(fold: FoldResult): string {
   const refs = [...new Set(fold.comparisons.map((c) => c.reference))];
-  const header = ['method', 'AUROC [95% CI]', 'accuracy', 'sensitivity', 'specificity', 'n_test', 'kept source model', ...refs.map((r) => `ΔAUROC vs ${r} [paired CI]`)];
+  // A "better of" group names the member it stood for on this fold.
+  const resolved = (r: string): string => {
+    const m = fold.comparisons.find((c) => c.reference === r && c.resolved)?.resolved;
+    return m ? ` (= ${m})` : '';
+  };
+  const header = ['method', 'AUROC [95% CI]', 'accuracy', 'sensitivity', 'specificity', 'n_test', 'kept source model', ...refs.map((r) => `ΔAUROC vs ${r}${resolved(r)} [paired CI]`)];
   const rows = fold.methods.map((m) => {
     const e = m.evaluation;
     const deltas = refs.map((r) => {

@@ -161,8 +161,12 @@ export const experimentSchema = z.strictObject({
       budgetCurve: z.array(z.number().int().min(2)).default([20, 40]),
       /** Methods the curve retrains at each budget; by default the first transfer method and the first target_only one. */
       budgetCurveMethods: z.array(z.string()).min(1).optional(),
-      /** Methods every other method is compared with (paired ΔAUROC); default: those with strategy source_only or target_only. */
-      references: z.array(z.string()).optional(),
+      /**
+       * What every method is compared with (paired ΔAUROC): method names, and groups `{ name, bestOf: [methods] }`
+       * resolved per fold to the member with the highest target-test AUROC. Default: the source_only and
+       * target_only methods, plus best_source / best_target_only groups where a logistic baseline is configured.
+       */
+      references: z.array(z.union([z.string(), z.strictObject({ name: z.string().min(1), bestOf: z.array(z.string()).min(2) })])).optional(),
       /** Record columns reported as subgroups (a column without a record value is skipped). */
       subgroups: z.array(z.string()).default(['sex', 'age']),
       /** Cut points of the age bands the `age` subgroup column is cut into. */
@@ -222,8 +226,19 @@ export function parseExperiment(input: unknown, source = '(inline)'): Experiment
   if (p.kind === 'repeated' && p.seeds && new Set(p.seeds).size !== p.seeds.length) {
     throw new ConfigError(source, [`protocol.seeds: a seed is repeated (${p.seeds.join(', ')}); each repeat must draw its own splits`]);
   }
-  for (const ref of cfg.evaluation.references ?? []) {
-    if (!names.has(ref)) throw new ConfigError(source, [`evaluation.references: '${ref}' is not a configured method; methods: ${[...names].join(', ')}`]);
+  const refNames = new Set<string>();
+  for (const [i, ref] of (cfg.evaluation.references ?? []).entries()) {
+    const name = typeof ref === 'string' ? ref : ref.name;
+    if (refNames.has(name)) throw new ConfigError(source, [`evaluation.references.${i}: the reference '${name}' is listed twice`]);
+    refNames.add(name);
+    if (typeof ref === 'string') {
+      if (!names.has(ref)) throw new ConfigError(source, [`evaluation.references: '${ref}' is not a configured method; methods: ${[...names].join(', ')}`]);
+      continue;
+    }
+    if (names.has(ref.name)) throw new ConfigError(source, [`evaluation.references.${i}.name: '${ref.name}' is a method's name; give the group a name of its own`]);
+    for (const m of ref.bestOf) {
+      if (!names.has(m)) throw new ConfigError(source, [`evaluation.references.${i}.bestOf (group '${ref.name}'): '${m}' is not a configured method; methods: ${[...names].join(', ')}`]);
+    }
   }
   const optionProblems = cfg.methods.flatMap((m, i) => strategyOptionProblems(m.strategy, m.options).map((p) => `methods.${i}.options (method '${m.name}', strategy '${m.strategy}'): ${p}`));
   if (optionProblems.length) throw new ConfigError(source, optionProblems);

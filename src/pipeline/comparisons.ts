@@ -1,28 +1,87 @@
 import type { ExperimentConfig } from '../config/experiment.js';
+import { auroc } from '../evaluate/metrics.js';
 import { pairedAurocDifference, pairedTInterval } from '../evaluate/paired.js';
 import type { FoldComparison, FoldResult, MethodPredictions, PooledComparison, PooledMethod } from '../record/types.js';
 
-/** The methods every other is compared with: `evaluation.references`, else those with strategy source_only or target_only. */
-export function referenceMethods(cfg: ExperimentConfig): string[] {
-  return cfg.evaluation.references ?? cfg.methods.filter((m) => m.strategy === 'source_only' || m.strategy === 'target_only').map((m) => m.name);
+/** What every method is compared with: one method, or a group resolved in each fold to its member with the highest target-test AUROC. */
+export interface Reference {
+  /** The method's name, or the group's. */
+  readonly name: string;
+  /** The method itself, or the group's members (two or more). */
+  readonly members: readonly string[];
+}
+
+/** Strategies whose methods form the default "better of" source group, and the target-only group. */
+export const SOURCE_BASELINES: readonly string[] = ['source_only', 'source_only_logistic'];
+export const TARGET_BASELINES: readonly string[] = ['target_only', 'target_only_logistic'];
+
+/** Default group names. */
+export const BEST_SOURCE = 'best_source';
+export const BEST_TARGET_ONLY = 'best_target_only';
+
+/**
+ * The references every other method is compared with: `evaluation.references` (method names and `bestOf`
+ * groups), else those with strategy source_only or target_only, plus `best_source` (the better of the
+ * source_only and source_only_logistic methods) and `best_target_only` (the best of the target_only and
+ * target_only_logistic methods) wherever two or more such methods are configured; a logistic baseline
+ * configured without its network counterpart is a reference by itself.
+ */
+export function referenceMethods(cfg: ExperimentConfig): Reference[] {
+  if (cfg.evaluation.references) return cfg.evaluation.references.map((r) => (typeof r === 'string' ? { name: r, members: [r] } : { name: r.name, members: r.bestOf }));
+  const single = cfg.methods.filter((m) => m.strategy === 'source_only' || m.strategy === 'target_only').map((m) => ({ name: m.name, members: [m.name] }));
+  const groups: Reference[] = [];
+  for (const [name, strategies] of [[BEST_SOURCE, SOURCE_BASELINES], [BEST_TARGET_ONLY, TARGET_BASELINES]] as const) {
+    const members = cfg.methods.filter((m) => strategies.includes(m.strategy)).map((m) => m.name);
+    // A lone logistic baseline (no source_only / target_only method beside it) is a reference by itself.
+    if (members.length === 1 && !single.some((r) => r.name === members[0])) groups.push({ name: members[0], members });
+    // A method already named like the group keeps its name; the group is then not formed rather than shadowing it.
+    if (members.length >= 2 && !cfg.methods.some((m) => m.name === name)) groups.push({ name, members });
+  }
+  return [...single, ...groups];
+}
+
+/**
+ * The member a reference stands for on one fold: itself for a single method, else the member with the highest
+ * target-test AUROC (the first in order among equals). Choosing on the test set favours the reference, so a
+ * method shown better than the group is better than every member. Undefined when no member ran on the fold.
+ */
+export function resolveReference(ref: Reference, preds: ReadonlyMap<string, MethodPredictions>): MethodPredictions | undefined {
+  let best: MethodPredictions | undefined;
+  let bestAuroc = -Infinity;
+  for (const name of ref.members) {
+    const p = preds.get(name);
+    if (!p) continue;
+    const a = auroc(p.labels, p.scores);
+    const score = Number.isNaN(a) ? -Infinity : a;
+    if (best === undefined || score > bestAuroc) {
+      best = p;
+      bestAuroc = score;
+    }
+  }
+  return best;
 }
 
 /**
  * Each method against each reference on one fold's target test set: the paired ΔAUROC with its
  * bootstrap CI (one seed, so every pair in the fold is drawn from the same resamples) and DeLong's p.
+ * A group reference is resolved first (resolveReference); its members are compared with it too. A bare
+ * string is a single method.
  */
-export function foldComparisons(preds: readonly MethodPredictions[], references: readonly string[], resamples: number, seed: number): FoldComparison[] {
+export function foldComparisons(preds: readonly MethodPredictions[], references: readonly (Reference | string)[], resamples: number, seed: number): FoldComparison[] {
   const by = new Map(preds.map((p) => [p.method, p]));
   const out: FoldComparison[] = [];
-  for (const ref of references) {
-    const r = by.get(ref);
+  for (const given of references) {
+    const reference = typeof given === 'string' ? { name: given, members: [given] } : given;
+    const r = resolveReference(reference, by);
     if (!r) continue;
+    const ref = reference.name;
+    const group = reference.members.length > 1 || reference.members[0] !== ref;
     for (const p of preds) {
-      // A reference against an earlier reference is already there, with the opposite sign.
-      if (p.method === ref || out.some((c) => c.method === ref && c.reference === p.method)) continue;
+      // A reference against an earlier single reference is already there, with the opposite sign.
+      if (p.method === ref || (!group && out.some((c) => c.method === ref && c.reference === p.method))) continue;
       // Every method of a fold scores the same target test subjects in the same order; anything else is a bug upstream.
       if (p.keys.length !== r.keys.length || p.keys.some((k, i) => k !== r.keys[i])) throw new Error(`fold '${p.fold}': methods '${p.method}' and '${ref}' scored different target test subjects`);
-      out.push({ method: p.method, reference: ref, delta: pairedAurocDifference(r.labels, p.scores, r.scores, { resamples, seed }) });
+      out.push({ method: p.method, reference: ref, ...(group ? { resolved: r.method } : {}), delta: pairedAurocDifference(r.labels, p.scores, r.scores, { resamples, seed }) });
     }
   }
   return out;

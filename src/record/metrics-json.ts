@@ -84,6 +84,8 @@ export interface BudgetCurvePointJson {
 export interface FoldComparisonJson {
   readonly method: string;
   readonly reference: string;
+  /** For a reference group (`bestOf`): the member it stood for on this fold, the one with the highest target-test AUROC. */
+  readonly reference_resolved?: string;
   readonly delta_auroc: number | null;
   /** Paired stratified bootstrap CI: both methods scored on the same resampled subjects. */
   readonly delta_ci: readonly [number | null, number | null];
@@ -188,7 +190,7 @@ function foldJson(f: FoldResult): FoldJson {
     },
     methods: f.methods.map(methodMetricsJson),
     budget_curve: f.budgetCurve.map((c) => ({ method: c.method, budget: c.budget, n_train: c.nTrain, n_val: c.nVal, auroc: num(c.auroc), auroc_ci: pair(c.aurocCI), n_test: c.nTest })),
-    comparisons: f.comparisons.map((c) => ({ method: c.method, reference: c.reference, delta_auroc: num(c.delta.difference), delta_ci: pair(c.delta.ci), delong_p: num(c.delta.p), n_test: c.delta.n })),
+    comparisons: f.comparisons.map((c) => ({ method: c.method, reference: c.reference, ...(c.resolved ? { reference_resolved: c.resolved } : {}), delta_auroc: num(c.delta.difference), delta_ci: pair(c.delta.ci), delong_p: num(c.delta.p), n_test: c.delta.n })),
   };
 }
 

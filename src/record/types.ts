@@ -51,7 +51,10 @@ export interface BudgetCurvePoint {
 /** A method compared with a reference method on one fold's target test set (same subjects, paired). */
 export interface FoldComparison {
   readonly method: string;
+  /** A reference method's name, or a reference group's (e.g. best_source). */
   readonly reference: string;
+  /** For a group reference: the member it stood for on this fold (the highest target-test AUROC). */
+  readonly resolved?: string;
   readonly delta: PairedAurocDifference;
 }
 

@@ -35,7 +35,8 @@ export function protocolSection(m: MetricsJson): string {
     escapeHtml(`${c.method} − ${c.reference}`),
     ...folds.map((f) => {
       const fc = f.comparisons.find((x) => x.method === c.method && x.reference === c.reference);
-      return fc ? `${signed(fc.delta_auroc)}${interval(fc.delta_ci)}<span class="ci">DeLong p ${pValue(fc.delong_p)}</span>` : 'n/a';
+      const as = fc?.reference_resolved ? `<span class="ci">vs ${escapeHtml(fc.reference_resolved)}</span>` : '';
+      return fc ? `${signed(fc.delta_auroc)}${interval(fc.delta_ci)}${as}<span class="ci">DeLong p ${pValue(fc.delong_p)}</span>` : 'n/a';
     }),
     ...(multi ? [meanCell(c.delta_auroc, true), verdict(c.delta_auroc.ci)] : [verdict(folds[0].comparisons.find((x) => x.method === c.method && x.reference === c.reference)?.delta_ci ?? [null, null])]),
   ]);

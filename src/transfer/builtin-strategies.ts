@@ -21,3 +21,6 @@ export { updateLogistic } from './updating/strategies.js';
 export { updateRevision } from './updating/strategies.js';
 export { updateClosedTest } from './updating/strategies.js';
 export { labelShiftEm } from './updating/strategies.js';
+export { sourceOnlyLogistic } from './baselines/strategies.js';
+export { targetOnlyLogistic } from './baselines/strategies.js';
+export { ensembleSourceTarget } from './baselines/strategies.js';

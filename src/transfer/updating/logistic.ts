@@ -14,6 +14,8 @@ export interface LogisticFitOptions {
   readonly lambda?: number;
   /** The anchor θ is shrunk toward; zeros when absent. */
   readonly anchor?: Float64Array;
+  /** Per-coefficient multiplier of λ (0 leaves a coefficient, e.g. the intercept, unpenalised); all 1 when absent. */
+  readonly penaltyWeights?: Float64Array;
   /** Newton start; the anchor (or zeros) when absent. */
   readonly start?: Float64Array;
   /** Newton iterations at most; 100 when absent. */
@@ -54,14 +56,14 @@ function sigmoid(v: number): number {
   return v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
 }
 
-function penalty(theta: Float64Array, anchor: Float64Array, lambda: number): number {
+function penalty(theta: Float64Array, anchor: Float64Array, lambda: number, weights: Float64Array | undefined): number {
   let s = 0;
-  for (let j = 0; j < theta.length; j++) s += (theta[j] - anchor[j]) ** 2;
+  for (let j = 0; j < theta.length; j++) s += (weights ? weights[j] : 1) * (theta[j] - anchor[j]) ** 2;
   return lambda * s;
 }
 
 /**
- * Fits θ maximising ℓ(θ) − λ‖θ − anchor‖² by Newton's method with step halving (so the objective never
+ * Fits θ maximising ℓ(θ) − λ·Σⱼ pⱼ(θⱼ − anchorⱼ)² (pⱼ the penalty weights, 1 by default) by Newton's method with step halving (so the objective never
  * falls). With λ = 0 and separable data the coefficients grow each step; maxIter bounds them and the fit
  * reports converged: false.
  */
@@ -70,8 +72,10 @@ export function fitLogistic(d: LogisticDesign, y: ArrayLike<number>, opts: Logis
   if (y.length !== d.n) throw new Error(`logistic fit: ${y.length} labels for ${d.n} rows`);
   const lambda = opts.lambda ?? 0;
   const anchor = opts.anchor ?? new Float64Array(k);
+  const pw = opts.penaltyWeights;
+  if (pw && pw.length !== k) throw new Error(`logistic fit: ${pw.length} penalty weights for ${k} coefficients`);
   let theta = Float64Array.from(opts.start ?? anchor);
-  const objective = (t: Float64Array): number => bernoulliLogLik(linearPredictor(d, t), y) - penalty(t, anchor, lambda);
+  const objective = (t: Float64Array): number => bernoulliLogLik(linearPredictor(d, t), y) - penalty(t, anchor, lambda, pw);
   let obj = objective(theta);
   const maxIter = opts.maxIter ?? 100;
   let converged = false;
@@ -91,9 +95,10 @@ export function fitLogistic(d: LogisticDesign, y: ArrayLike<number>, opts: Logis
       }
     }
     for (let a = 0; a < k; a++) {
-      grad[a] -= 2 * lambda * (theta[a] - anchor[a]);
+      const la = lambda * (pw ? pw[a] : 1);
+      grad[a] -= 2 * la * (theta[a] - anchor[a]);
       // A tiny ridge keeps the Newton system solvable when a column is constant or collinear.
-      hess[a * k + a] += 2 * lambda + 1e-9;
+      hess[a * k + a] += 2 * la + 1e-9;
       for (let b = 0; b < a; b++) hess[b * k + a] = hess[a * k + b];
     }
     const step = solveSpd(hess, grad, k);

@@ -43,7 +43,12 @@ export function withLogitWeights(fm: FusionModel, weights: LogitWeights, seed: n
 
 /** The penultimate (`head_dense`) features of every row of a feature set, row-major [n, p] float64. */
 export function penultimateFeatures(fm: FusionModel, fs: FeatureSet, batchSize = 256): { p: number; h: Float64Array } {
-  const net = subModel(fm, [PENULTIMATE]);
+  return layerFeatures(fm, fs, PENULTIMATE, batchSize);
+}
+
+/** The outputs of one named (flat-output) layer of the model for every row of a feature set, row-major [n, p] float64. */
+export function layerFeatures(fm: FusionModel, fs: FeatureSet, layer: string, batchSize = 256): { p: number; h: Float64Array } {
+  const net = subModel(fm, [layer]);
   const p = net.outputs[0].shape[1] as number;
   const h = new Float64Array(fs.n * p);
   for (let start = 0; start < fs.n; start += batchSize) {
