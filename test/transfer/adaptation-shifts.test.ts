@@ -68,6 +68,40 @@ function assertBeatsSourceOnly(t: TestContext, method: string, r: DeLongResult, 
 }
 
 /**
+ * A broken sensor: at the sources x3 is a sharp copy of the risk factor u1 (x1 measures it with more noise),
+ * so the source model leans on x3; at the target x3 is pure noise with three times the spread. The label rule
+ * (u1 + u2) is the same everywhere. Aligning the embeddings of both sites pushes the encoder off x3, the
+ * feature whose distribution moved, and onto x1.
+ */
+const brokenSensor = scenario(
+  (rng) => {
+    const [u1, u2, u4] = [rng.normal(0, 1), rng.normal(0, 1), rng.normal(0, 1)];
+    return { x: [u1 + rng.normal(0, 0.7), u2, u1 + rng.normal(0, 0.1), u4], y: u1 + u2 + rng.normal(0, 0.3) > 0 ? 1 : 0 };
+  },
+  (rng) => {
+    const [u1, u2, u4] = [rng.normal(0, 1), rng.normal(0, 1), rng.normal(0, 1)];
+    return { x: [u1 + rng.normal(0, 0.7), u2, rng.normal(0, 3), u4], y: u1 + u2 + rng.normal(0, 0.3) > 0 ? 1 : 0 };
+  },
+  0,
+);
+
+// Weights: the standardised CORAL loss is small (÷ 4d²), so it needs ×30 to move the encoder in 20 epochs;
+// MMD at ×10 collapsed the embedding (AUROC 0.5) on an earlier version of this shift, ×3 did not.
+for (const [method, weight] of [
+  ['coral', 30],
+  ['mmd', 3],
+  ['dann', 3],
+] as const) {
+  test(`${method} fixes a broken-sensor shift without target labels: target AUROC above source_only and a weight-0 control`, async (t) => {
+    assertBeatsSourceOnly(t, method, await versusSourceOnly(method, { weight, epochs: 20 }, brokenSensor));
+    // The control runs the same adaptation phase (20 more epochs of source training) without the alignment
+    // term, so a gain that only comes from training longer does not pass.
+    const control = { method, options: { weight: 0, epochs: 20 } };
+    assertBeatsSourceOnly(t, method, await versusSourceOnly(method, { weight, epochs: 20 }, brokenSensor, control), `${method} with weight 0`);
+  });
+}
+
+/**
  * Covariate shift with one concept: the label follows x1 where x2 < 0 and −x1 where x2 > 0. Most source
  * rows have x2 < 0, so an unweighted source model learns the x2 < 0 rule; the target lives at x2 > 0.
  * Importance weights lift the few source rows that look like the target, so the model learns their rule.
