@@ -14,6 +14,7 @@ import type { ModelSpec } from '../models/spec.js';
 import { FittedPreprocessor, type PreprocessorState } from '../preprocess/preprocessor.js';
 import type { PhaseHistory } from '../train/loop.js';
 import type { TrainedModel, TransferContext } from '../transfer/types.js';
+import { unlabelledTargetSamples } from '../transfer/target-data.js';
 
 /** Environment variable that opts in to N pretraining workers (unset or `0`: pretrain on demand in the main thread). */
 export const PRETRAIN_WORKERS_ENV = 'MEDTL_PRETRAIN_WORKERS';
@@ -53,7 +54,9 @@ export function singleThreadKernels(): () => void {
 /** A context's plain-data part, for a worker (data trimmed to the source partitions pretraining reads). */
 export function pretrainInput(ctx: TransferContext): PretrainInput {
   const { progress: _p, pretrained: _q, imageEmbeddings: _e, ...input } = ctx;
-  return { ...input, data: { ...ctx.data, targetTrain: [], targetVal: [], targetUnlabelled: [] } };
+  // Pretraining reads the target's records (not labels, images or text) only for the record vocabulary.
+  const targetRecords = unlabelledTargetSamples(ctx).map((s) => ({ subjectId: s.subjectId, siteId: s.siteId, label: 0 as const, ...(s.tabular && { tabular: s.tabular }) }));
+  return { ...input, data: { ...ctx.data, targetTrain: [], targetVal: [], targetUnlabelled: targetRecords } };
 }
 
 /** The key a pretraining is shared under: its modalities, sorted. */

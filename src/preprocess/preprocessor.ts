@@ -39,6 +39,11 @@ export interface PreprocessSpec {
   readonly imageEmbeddings?: ImageEmbeddingLookup;
   /** Volume options: when set, the 'image' modality is fitted on `Sample.volume` (for the cnn3d encoder) instead of 2-D images. */
   readonly volume?: VolumePreprocessOptions;
+  /**
+   * Unlabelled rows (e.g. every target training subject) whose record categories join the tabular vocabulary,
+   * so a category only the target uses gets its own column; only their records are read, never labels or images.
+   */
+  readonly vocabularyRows?: readonly Sample[];
 }
 
 /** Serialisable state of a fitted multi-modality preprocessor. */
@@ -52,7 +57,7 @@ export interface PreprocessorState {
   readonly volume?: VolumePreprocessorState;
   /** The frozen backbone whose embeddings stood in for the image (they are not saved: re-run the backbone to apply it). */
   readonly imageBackbone?: ImageBackboneInfo;
-  /** `site/subject` keys of the samples it was fitted on, so a leak can be audited after the fact. */
+  /** `site/subject` keys of the samples it was fitted on (vocabulary rows included), so a leak can be audited after the fact. */
   readonly fittedOn: readonly string[];
 }
 
@@ -189,8 +194,10 @@ export function fitPreprocessor(train: readonly Sample[], spec: PreprocessSpec):
   const pixels = spec.modalities.includes('image') && !spec.imageEmbeddings;
   const image = pixels && !spec.volume ? fitImage(train, spec.image) : undefined;
   const volume = pixels && spec.volume ? fitVolume(train, spec.volume) : undefined;
-  const tabular = spec.modalities.includes('tabular') ? fitTabular(train, spec.schema, spec.categorical ?? 'onehot') : undefined;
+  const vocabularyRows = spec.vocabularyRows ?? [];
+  const tabular = spec.modalities.includes('tabular') ? fitTabular(train, spec.schema, spec.categorical ?? 'onehot', vocabularyRows) : undefined;
   const text = spec.modalities.includes('text') ? fitText(train, spec.text) : undefined;
   const embeddings = spec.modalities.includes('image') ? spec.imageEmbeddings : undefined;
-  return new FittedPreprocessor([...spec.modalities], image, tabular, train.map(subjectKey), text, embeddings, embeddings?.backbone, volume);
+  const fittedOn = [...train, ...(tabular ? vocabularyRows : [])].map(subjectKey);
+  return new FittedPreprocessor([...spec.modalities], image, tabular, fittedOn, text, embeddings, embeddings?.backbone, volume);
 }

@@ -14,8 +14,10 @@ export interface NumericColumnState {
 export interface CategoricalColumnState {
   readonly name: string;
   readonly kind: 'categorical';
-  /** Categories seen in training, in one-hot order; unseen values encode as all zeros. */
+  /** Categories seen in training or in the unlabelled vocabulary rows, in one-hot order; unseen values encode as all zeros. */
   readonly categories: readonly string[];
+  /** Those of `categories` seen only in the unlabelled vocabulary rows (e.g. the target site's), never in labelled training rows. */
+  readonly unlabelledOnly?: readonly string[];
 }
 
 /** Serialisable state of a fitted tabular preprocessor. */
@@ -108,20 +110,21 @@ export class FittedTabular {
   }
 }
 
-/** Fits the tabular preprocessor on training samples only; statistics never see validation or test data. */
-export function fitTabular(train: readonly Sample[], schema: readonly ColumnSpec[], categorical: CategoricalEncoding = 'onehot'): FittedTabular {
+/**
+ * Fits the tabular preprocessor on training samples only; statistics never see validation or test data.
+ * `vocabularyRows` (e.g. the target site's unlabelled subjects) only add categories: their records are read,
+ * never their labels, and they do not enter the numeric statistics.
+ */
+export function fitTabular(train: readonly Sample[], schema: readonly ColumnSpec[], categorical: CategoricalEncoding = 'onehot', vocabularyRows: readonly Sample[] = []): FittedTabular {
   if (train.length === 0) throw new Error('cannot fit the tabular preprocessor on zero training samples');
   const columns: (NumericColumnState | CategoricalColumnState)[] = [];
   const featureNames: string[] = [];
   for (const spec of schema) {
     if (spec.kind === 'categorical') {
-      const seen = new Set<string>();
-      for (const s of train) {
-        const v = s.tabular?.[spec.name];
-        if (v !== null && v !== undefined) seen.add(String(v));
-      }
-      const categories = [...seen].sort();
-      columns.push({ name: spec.name, kind: 'categorical', categories });
+      const seen = categoriesOf(train, spec.name);
+      const extra = [...categoriesOf(vocabularyRows, spec.name)].filter((c) => !seen.has(c));
+      const categories = [...seen, ...extra].sort();
+      columns.push({ name: spec.name, kind: 'categorical', categories, ...(extra.length ? { unlabelledOnly: extra.sort() } : {}) });
       if (categorical === 'onehot') {
         for (const c of categories) featureNames.push(`${spec.name}=${c}`);
         featureNames.push(`${spec.name}__missing`);
@@ -142,6 +145,15 @@ export function fitTabular(train: readonly Sample[], schema: readonly ColumnSpec
     featureNames.push(spec.name, `${spec.name}__missing`);
   }
   return new FittedTabular({ type: 'tabular', version: 1, columns, featureNames, nFit: train.length, ...(categorical === 'embedding' ? { categorical } : {}) });
+}
+
+function categoriesOf(rows: readonly Sample[], column: string): Set<string> {
+  const seen = new Set<string>();
+  for (const s of rows) {
+    const v = s.tabular?.[column];
+    if (v !== null && v !== undefined) seen.add(String(v));
+  }
+  return seen;
 }
 
 function toNumber(v: TabularValue | undefined, column: string): number | null {

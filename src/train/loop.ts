@@ -73,8 +73,10 @@ export interface VariableGroup {
 export interface PhaseHooks {
   /** An extra loss term added to the task loss at every step, built inside the gradient tape. */
   readonly extraLoss?: (step: StepContext) => tf.Scalar;
-  /** Variables outside the model (e.g. a domain classifier) trained with the phase's learning rate. */
+  /** Variables outside the model (e.g. a domain classifier), trained alongside it. */
   readonly extraVariables?: readonly tf.Variable[];
+  /** Learning rate of `extraVariables` as a multiple of the phase's (1 when absent), e.g. a faster domain classifier. */
+  readonly extraLearningRateMultiplier?: number;
   /** Per-training-row loss weights, multiplied with the class weights (e.g. importance weights). */
   readonly sampleWeights?: Float32Array;
   /** Replaces the phase's `trainable` groups: exactly these variables train, each group at its own learning rate. */
@@ -109,7 +111,7 @@ export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet |
   if (modelVars.length === 0) throw new Error(`phase '${phase.name}': no trainable variables in groups [${phase.trainable.join(', ')}]`);
   // Kernels are the rank >= 2 weights (TF.js suffixes their names per model, so names are no guide).
   const kernels = hooks.variableGroups ? modelVars.filter((v) => v.shape.length >= 2) : kernelVariables(fm, phase.trainable);
-  if (hooks.extraVariables?.length) groups.push({ variables: hooks.extraVariables, learningRateMultiplier: 1 });
+  if (hooks.extraVariables?.length) groups.push({ variables: hooks.extraVariables, learningRateMultiplier: hooks.extraLearningRateMultiplier ?? 1 });
   const vars = groups.flatMap((g) => g.variables);
   const weights = ctx.balanceClasses ? balancedClassWeights(train.labels) : { pos: 1, neg: 1 };
   // Adam is invariant to gradient scale, so a per-group learning rate needs its own optimizer.

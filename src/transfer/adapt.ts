@@ -16,6 +16,8 @@ export interface Aligner {
   loss(source: tf.Tensor2D, target: tf.Tensor2D, step: StepContext): tf.Scalar;
   /** Variables the aligner trains alongside the model (DANN's domain classifier). */
   readonly variables?: readonly tf.Variable[];
+  /** Learning rate of `variables` as a multiple of the phase's (1 when absent). */
+  readonly learningRateMultiplier?: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export function adaptModel(fm: FusionModel, source: FeatureSet, target: FeatureS
   return trainPhase(fm, source, null, phase, ctx, {
     keepLast: true,
     extraVariables: aligner.variables,
+    extraLearningRateMultiplier: aligner.learningRateMultiplier,
     extraLoss: (step) => {
       const idx = Array.from({ length: step.indices.length }, () => rng.int(target.n));
       const tIn = inputTensors(fm, target, idx);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as tf from '@tensorflow/tfjs-core';
 import { runAdaptation } from './adapt.js';
-import { coralLoss } from './domain-losses.js';
+import { standardisedCoralLoss } from './domain-losses.js';
 import { defineStrategy } from './define.js';
 import { ADAPTATION_OPTIONS } from './options.js';
 
@@ -13,6 +13,6 @@ export const coral = defineStrategy({
   usesSource: true,
   usesPretrained: true,
   async run(ctx, opts) {
-    return runAdaptation(ctx, 'CORAL', () => ({ loss: (s, t) => tf.mul(coralLoss(s, t), opts.weight) as tf.Scalar }), opts);
+    return runAdaptation(ctx, 'CORAL', () => ({ loss: (s, t) => tf.mul(standardisedCoralLoss(s, t), opts.weight) as tf.Scalar }), opts);
   },
 });

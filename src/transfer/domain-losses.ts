@@ -16,6 +16,19 @@ export function coralLoss(source: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
   });
 }
 
+/**
+ * The CORAL loss of both batches standardised per dimension by their pooled mean and SD. Raw CORAL can be
+ * lowered by shrinking every embedding toward 0, which aligns nothing; this one is unchanged by any
+ * common rescaling, so only matching the domains' covariance shapes and relative spreads lowers it.
+ */
+export function standardisedCoralLoss(source: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(tf.concat([source, target], 0), 0, true);
+    const sd = tf.sqrt(tf.add(variance, 1e-6));
+    return coralLoss(tf.div(tf.sub(source, mean), sd) as tf.Tensor2D, tf.div(tf.sub(target, mean), sd) as tf.Tensor2D);
+  });
+}
+
 /** Squared Euclidean distances between the rows of a [n, d] and b [m, d]. */
 function squaredDistances(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   const aa = tf.sum(tf.square(a), 1, true);

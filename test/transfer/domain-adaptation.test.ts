@@ -4,7 +4,7 @@ import { before, test } from 'node:test';
 import { buildFusionModel, type FusionModel } from '../../src/models/fusion.js';
 import { DEFAULT_MODEL_SPEC } from '../../src/models/spec.js';
 import { adaptModel, type Aligner } from '../../src/transfer/adapt.js';
-import { coralLoss, mmdLoss } from '../../src/transfer/domain-losses.js';
+import { coralLoss, mmdLoss, standardisedCoralLoss } from '../../src/transfer/domain-losses.js';
 import { embeddingOf } from '../../src/models/embedding.js';
 import type { FeatureSet } from '../../src/preprocess/features.js';
 import type { TrainPhase } from '../../src/train/loop.js';
@@ -48,15 +48,35 @@ function accuracy(fm: FusionModel, fs: FeatureSet): number {
   return ok / fs.n;
 }
 
-test('CORAL loss reduces the CORAL distance between source and target embeddings', (t) => {
-  const r = withAndWithout({ loss: (s, tt) => tf.mul(coralLoss(s, tt), 10) as tf.Scalar }, coralLoss);
-  t.diagnostic(`CORAL distance without the loss ${r.plain.toExponential(3)}, with it ${r.aligned.toExponential(3)}`);
+/**
+ * CORAL distance after standardising every embedding dimension by the pooled (source + target) mean and SD:
+ * a scale-free measure, so shrinking all embeddings toward 0 leaves it unchanged while aligning covariances lowers it.
+ */
+function standardisedCoral(s: tf.Tensor2D, t: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const all = tf.concat([s, t], 0);
+    const { mean, variance } = tf.moments(all, 0, true);
+    const sd = tf.add(tf.sqrt(variance), 1e-6);
+    return coralLoss(tf.div(tf.sub(s, mean), sd) as tf.Tensor2D, tf.div(tf.sub(t, mean), sd) as tf.Tensor2D);
+  });
+}
+
+/** A penalty that only shrinks both domains' embeddings toward 0 (mean squared norm): it aligns nothing. */
+const shrinkOnly: Aligner = { loss: (s, tt) => tf.mul(tf.add(tf.mean(tf.square(s)), tf.mean(tf.square(tt))), 1) as tf.Scalar };
+
+test('CORAL loss reduces a scale-free CORAL distance (standardised embeddings); a shrink-only penalty does not', (t) => {
+  const r = withAndWithout({ loss: (s, tt) => tf.mul(standardisedCoralLoss(s, tt), 10) as tf.Scalar }, standardisedCoral);
+  const shrink = withAndWithout(shrinkOnly, standardisedCoral);
+  const shrinkRaw = withAndWithout(shrinkOnly, coralLoss);
+  t.diagnostic(`standardised CORAL distance: no loss ${r.plain.toExponential(3)}, CORAL ${r.aligned.toExponential(3)}, shrink-only ${shrink.aligned.toExponential(3)}`);
+  t.diagnostic(`raw CORAL distance: no loss ${shrinkRaw.plain.toExponential(3)}, shrink-only ${shrinkRaw.aligned.toExponential(3)}`);
   // Halving is a clear effect well beyond seed-to-seed wobble of the same training without the loss.
-  assert.ok(r.aligned < 0.5 * r.plain, `CORAL distance with loss ${r.aligned} vs without ${r.plain}`);
+  assert.ok(r.aligned < 0.5 * r.plain, `standardised CORAL distance with loss ${r.aligned} vs without ${r.plain}`);
+  // Negative control: shrinking alone must not pass the same bar on the scale-free distance.
+  assert.ok(shrink.aligned > 0.5 * shrink.plain, `shrink-only ${shrink.aligned} vs without ${shrink.plain}`);
   // Alignment must not buy its distance by destroying the task: source accuracy stays well above chance.
   assert.ok(accuracy(r.alignedModel, source) > 0.8, `source accuracy ${accuracy(r.alignedModel, source)}`);
-  r.plainModel.net.dispose();
-  r.alignedModel.net.dispose();
+  for (const m of [r, shrink, shrinkRaw]) [m.plainModel, m.alignedModel].forEach((fm) => fm.net.dispose());
 });
 
 test('multi-kernel MMD loss reduces the MMD between source and target embeddings', (t) => {
