@@ -17,6 +17,8 @@ function phaseSchema(d: { epochs: number; learningRate: number; patience: number
       patience: z.number().int().nonnegative().default(d.patience),
       weightDecay: z.number().nonnegative().default(1e-4),
       augment: z.boolean().default(true),
+      /** Optimiser steps before early stopping may keep any weights; above 0 the starting weights never win (0: they compete). */
+      minSteps: z.number().int().nonnegative().default(10),
     })
     .prefault({});
 }
