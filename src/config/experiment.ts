@@ -35,9 +35,9 @@ export const methodSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).optional(),
 });
 
-/** The methods the demo reports: transfer and its baselines. */
+/** The methods the demo reports: transfer (strategy auto, its default candidates) and its baselines. */
 export const DEFAULT_METHODS: z.input<typeof methodSchema>[] = [
-  { name: 'transfer', strategy: 'freeze_unfreeze', modalities: ['image', 'tabular'] },
+  { name: 'transfer', strategy: 'auto', modalities: ['image', 'tabular'] },
   { name: 'target_only', strategy: 'target_only', modalities: ['image', 'tabular'] },
   { name: 'source_only', strategy: 'source_only', modalities: ['image', 'tabular'] },
   { name: 'transfer_image_only', strategy: 'freeze_unfreeze', modalities: ['image'] },
