@@ -30,7 +30,7 @@ export function resultsTable(fold: FoldResult): string {
 function selectionLine(method: string, what: string, s: InnerCvSelection): string {
   const scores = s.candidates.map((c) => {
     if (c.error !== undefined) return `${c.name} failed`;
-    const gain = c.gainOverSourceOnly !== undefined && c.name !== 'source_only' ? `, gain ${signed(c.gainOverSourceOnly)} ± ${fmt(c.gainSe ?? Number.NaN)}${c.eligible ? '' : ' (within noise)'}` : '';
+    const gain = c.gainOverSourceOnly !== undefined && c.name !== 'source_only' ? `, gain ${signed(c.gainOverSourceOnly)} ± ${fmt(c.gainSe ?? Number.NaN)}${c.eligible ? '' : ' (not beyond 1 SE)'}` : '';
     return `${c.name} ${fmt(c.meanLogLoss)} ± ${fmt(c.sdLogLoss)}${gain}`;
   });
   const cv = s.folds > 0 ? `${s.folds}-fold${s.repeats > 1 ? ` x${s.repeats}` : ''} inner CV` : 'no inner CV (too few labels)';

@@ -37,7 +37,8 @@ export const methodSchema = z.strictObject({
 
 /** The methods the demo reports: transfer (strategy auto, its default candidates) and its baselines. */
 export const DEFAULT_METHODS: z.input<typeof methodSchema>[] = [
-  { name: 'transfer', strategy: 'auto', modalities: ['image', 'tabular'] },
+  // 3 inner folds rather than auto's 5 keep the demo near 30 s on 2 cores (docs/methods.md, "auto").
+  { name: 'transfer', strategy: 'auto', modalities: ['image', 'tabular'], options: { folds: 3 } },
   { name: 'target_only', strategy: 'target_only', modalities: ['image', 'tabular'] },
   { name: 'source_only', strategy: 'source_only', modalities: ['image', 'tabular'] },
   { name: 'transfer_image_only', strategy: 'freeze_unfreeze', modalities: ['image'] },
