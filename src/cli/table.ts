@@ -1,4 +1,5 @@
 import type { FoldResult, RunResult } from '../record/types.js';
+import type { InnerCvSelection } from '../transfer/types.js';
 
 const fmt = (v: number, d = 3): string => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 const signed = (v: number): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(3)}` : 'n/a');
@@ -29,6 +30,24 @@ export function resultsTable(fold: FoldResult): string {
     return [m.method, `${fmt(e.auroc)}${ci(e.aurocCI)}`, fmt(e.accuracy), fmt(e.sensitivity), fmt(e.specificity), String(e.nTest), kept, ...deltas];
   });
   return grid(header, rows);
+}
+
+function selectionLine(method: string, what: string, s: InnerCvSelection): string {
+  const scores = s.candidates.map((c) => {
+    if (c.error !== undefined) return `${c.name} failed`;
+    const gain = c.gainOverSourceOnly !== undefined && c.name !== 'source_only' ? `, gain ${signed(c.gainOverSourceOnly)} ± ${fmt(c.gainSe ?? Number.NaN)}${c.eligible ? '' : ' (not beyond 1 SE)'}` : '';
+    return `${c.name} ${fmt(c.meanLogLoss)} ± ${fmt(c.sdLogLoss)}${gain}`;
+  });
+  const cv = s.folds > 0 ? `${s.folds}-fold${s.repeats > 1 ? ` x${s.repeats}` : ''} inner CV` : 'no inner CV (too few labels)';
+  return `${method}: ${what} ${s.chosen} by ${cv} log-loss (mean ± sd over folds): ${scores.join('; ')}.`;
+}
+
+/** One line per method that chose by inner cross-validation (strategy auto, or a tuned regime): the choice and every candidate's score. */
+export function innerCvLines(fold: FoldResult): string[] {
+  return fold.methods.flatMap((m) => {
+    const t = m.transferReport;
+    return [...(t?.auto ? [selectionLine(m.method, 'auto chose', t.auto)] : []), ...(t?.tuning ? [selectionLine(m.method, 'tuning chose', t.tuning)] : [])];
+  });
 }
 
 /** Renders the protocol's per-fold AUROCs with the mean over folds, then the pooled paired comparisons. */

@@ -1,6 +1,6 @@
 import type { ValidationFits } from '../evaluate/operating-points.js';
 import type { PairedMeanDifference } from '../evaluate/paired.js';
-import type { TransferReport } from '../transfer/types.js';
+import type { InnerCvSelection, TransferReport } from '../transfer/types.js';
 import type { FoldResult, MethodResult, RunResult } from './types.js';
 
 /** One method's row in the `--json` output and metrics.json (schema documented in docs/cli.md). */
@@ -67,6 +67,33 @@ export interface TransferReportJson {
   readonly negative_transfer?: readonly string[];
   readonly importance_weights?: { readonly min: number; readonly max: number; readonly effective_sample_size: number; readonly n: number };
   readonly notes?: readonly string[];
+  /** How `strategy: auto` chose, by inner cross-validation of the label budget. */
+  readonly auto?: InnerCvSelectionJson;
+  /** How a fine-tuning regime's `tune` grid chose its learning rate and epochs. */
+  readonly tuning?: InnerCvSelectionJson;
+}
+
+/** One candidate (auto) or grid point (tune) as inner cross-validation scored it; null scores: not finite (e.g. the run failed). */
+export interface InnerCvCandidateJson {
+  readonly name: string;
+  readonly mean_log_loss: number | null;
+  readonly sd_log_loss: number | null;
+  readonly mean_auroc: number | null;
+  readonly sd_auroc: number | null;
+  readonly gain_over_source_only?: number | null;
+  readonly gain_se?: number | null;
+  readonly eligible?: boolean;
+  readonly error?: string;
+}
+
+/** A choice made by inner cross-validation (see TransferReport.auto and .tuning). */
+export interface InnerCvSelectionJson {
+  readonly chosen: string;
+  readonly selected_by: 'log_loss';
+  readonly folds: number;
+  readonly repeats: number;
+  readonly guard?: string;
+  readonly candidates: readonly InnerCvCandidateJson[];
 }
 
 /** One point of the label-budget curve in metrics.json. */
@@ -265,7 +292,33 @@ export function transferReportJson(t: TransferReport): TransferReportJson {
       n: t.importanceWeights.n,
     },
     notes: t.notes,
+    auto: t.auto && innerCvSelectionJson(t.auto),
+    tuning: t.tuning && innerCvSelectionJson(t.tuning),
   });
+}
+
+/** An inner-CV choice in snake_case, non-finite scores as null, unset fields left out. */
+function innerCvSelectionJson(s: InnerCvSelection): InnerCvSelectionJson {
+  const opt = (v: number | undefined): number | null | undefined => (v === undefined ? undefined : num(v));
+  const candidates = s.candidates.map((c) =>
+    definedOnly<InnerCvCandidateJson>({
+      name: c.name,
+      mean_log_loss: num(c.meanLogLoss),
+      sd_log_loss: num(c.sdLogLoss),
+      mean_auroc: num(c.meanAuroc),
+      sd_auroc: num(c.sdAuroc),
+      gain_over_source_only: opt(c.gainOverSourceOnly),
+      gain_se: opt(c.gainSe),
+      eligible: c.eligible,
+      error: c.error,
+    }),
+  );
+  return definedOnly<InnerCvSelectionJson>({ chosen: s.chosen, selected_by: s.selectedBy, folds: s.folds, repeats: s.repeats, guard: s.guard, candidates });
+}
+
+/** The object without its undefined fields, so JSON and deep equality see only what was set. */
+function definedOnly<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** One line naming how a run computed, e.g. `wasm + native OpenBLAS kernels, 2 threads`, for the report and model card. */

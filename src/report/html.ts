@@ -1,5 +1,6 @@
 import { stringify as toYaml } from 'yaml';
 import { describeCompute, type MethodMetricsJson } from '../record/metrics-json.js';
+import { innerCvSection } from './inner-cv-section.js';
 import { protocolSection } from './protocol-section.js';
 import { CSS, escapeHtml, f3, figure, table, withCi, type ChartId } from './html-kit.js';
 import type { ModelCard } from './model-card.js';
@@ -17,8 +18,8 @@ function missingNote(methods: readonly { method: string; missing_modalities?: Re
 
 /** The sources each multi-source or re-weighting method judged, with negative transfer flagged; '' when no method reported on its sources. */
 export function transferReportSection(methods: readonly Pick<MethodMetricsJson, 'method' | 'transfer_report'>[]): string {
-  // Runs written before transfer_report existed lack the field.
-  const reported = methods.filter((m) => m.transfer_report);
+  // Runs written before transfer_report existed lack the field; a report that only carries an inner-CV choice has its own section.
+  const reported = methods.filter((m) => m.transfer_report && (m.transfer_report.sources || m.transfer_report.importance_weights || m.transfer_report.notes));
   if (reported.length === 0) return '';
   const rows = reported.flatMap((m) => {
     const t = m.transfer_report!;
@@ -124,6 +125,7 @@ ${table(['method', 'strategy, modalities', 'AUROC', 'AUPRC', 'balanced accuracy'
 <p class="lead">★ the primary (transfer) method the model card describes. "Kept source model": the method's final weights equal the source-pretrained model's bit for bit, so its target phase changed nothing. Balanced accuracy at threshold ${f.config.evaluation.threshold}. Youden's threshold and the temperature are fitted on the ${fold.methods[0]?.n_val ?? 0} target validation subjects and applied unchanged to test. DeLong: two-sided test of the AUROC difference (${escapeHtml(d.primary)} minus the row) on the same subjects. ${missingNote(fold.methods)}</p></section>
 ${protocolSection(mj)}
 ${transferReportSection(fold.methods)}
+${innerCvSection(fold.methods)}
 <section id="plots"><h2>Plots</h2>
 <div class="grid">${figure('roc', svgs.roc, 'ROC per method; dashed: chance.')}${figure('pr', svgs.pr, 'Precision-recall per method; dashed: prevalence (a no-skill classifier).')}</div>
 ${figure('calibration', svgs.calibration, 'Reliability per method: mean predicted probability against observed frequency of positives in 10 equal-width bins, dot area = subjects in the bin; red before, blue after temperature scaling fitted on target validation. Dashed: perfect calibration.')}

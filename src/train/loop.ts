@@ -23,6 +23,11 @@ export interface TrainPhase {
   readonly weightDecay: number;
   /** Random 90° rotations and flips of training images. */
   readonly augment: boolean;
+  /**
+   * Optimiser steps the phase must take before early stopping may keep any weights; while it is
+   * above 0 the starting weights never win (absent or 0: they compete as epoch -1).
+   */
+  readonly minSteps?: number;
 }
 
 /** Per-epoch record of a phase. */
@@ -127,10 +132,13 @@ export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet |
   const augRng = rng.fork('augment');
   const progress = ctx.progress ?? silentProgress;
   const history: EpochRecord[] = [];
-  // The starting weights compete too (epoch -1): a phase that never beats them on validation
-  // leaves the model as it found it, so fine-tuning on a few labels cannot make it worse there.
+  // Without a minimum the starting weights compete too (epoch -1): a phase that never beats them on
+  // validation leaves the model as it found it. On a handful of validation rows that happens by
+  // chance, and the phase silently returns the source model; a minimum number of steps forces it to
+  // move first, so the validation rows pick among trained weights only.
+  const minSteps = phase.minSteps ?? 0;
   let best = { loss: Infinity, epoch: -1, weights: null as tf.Tensor[] | null };
-  if (val && val.n > 0 && !hooks.keepLast) best = { loss: evaluateLoss(fm, val, weights), epoch: -1, weights: fm.net.getWeights().map((t) => t.clone()) };
+  if (val && val.n > 0 && !hooks.keepLast && minSteps === 0) best = { loss: evaluateLoss(fm, val, weights), epoch: -1, weights: fm.net.getWeights().map((t) => t.clone()) };
   let stoppedEarly = false;
   const stepsPerEpoch = Math.ceil(train.n / phase.batchSize);
   progress.start(`${ctx.label ?? 'train'} · ${phase.name}`, phase.epochs * stepsPerEpoch);
@@ -174,7 +182,9 @@ export function trainPhase(fm: FusionModel, train: FeatureSet, val: FeatureSet |
       history.push({ epoch, trainLoss: lossSum / train.n, valLoss });
       const monitored = valLoss ?? lossSum / train.n;
       if (hooks.keepLast) continue;
-      if (monitored < best.loss - 1e-6) {
+      // Before the minimum, an epoch neither becomes the best nor counts toward patience.
+      if ((epoch + 1) * stepsPerEpoch < minSteps && epoch < phase.epochs - 1) continue;
+      if (best.weights === null || monitored < best.loss - 1e-6) {
         best.weights?.forEach((t) => t.dispose());
         best = { loss: monitored, epoch, weights: fm.net.getWeights().map((t) => t.clone()) };
       } else if (epoch - best.epoch >= phase.patience) {

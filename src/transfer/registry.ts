@@ -1,3 +1,4 @@
+import { makeAutoStrategy } from './auto/strategy.js';
 import * as builtIn from './builtin-strategies.js';
 import { optionIssues } from './options.js';
 import type { TransferStrategy } from './types.js';
@@ -35,3 +36,5 @@ export function strategyOptionProblems(strategy: string, options: unknown): stri
 // The type annotation checks that every export of builtin-strategies.ts is a strategy.
 const BUILT_IN: readonly TransferStrategy[] = Object.values(builtIn);
 for (const s of BUILT_IN) registerStrategy(s);
+// auto runs other strategies by name; it gets the registry as a lookup rather than importing this module (no import cycle).
+registerStrategy(makeAutoStrategy({ get: (name) => registry.get(name), names: listStrategies }));

@@ -92,6 +92,43 @@ export interface TransferReport {
   readonly importanceWeights?: { readonly min: number; readonly max: number; readonly effectiveSampleSize: number; readonly n: number };
   /** Anything the strategy could not do with this budget (e.g. no labels to score sources). */
   readonly notes?: readonly string[];
+  /** How `strategy: auto` chose among its candidates by inner cross-validation of the label budget. */
+  readonly auto?: InnerCvSelection;
+  /** How a fine-tuning regime's `tune` grid chose its learning rate and epochs by inner cross-validation. */
+  readonly tuning?: InnerCvSelection;
+}
+
+/** One candidate (a strategy, or a point of a tuning grid) as inner cross-validation scored it. */
+export interface InnerCvCandidateScore {
+  /** The candidate's name (auto) or grid point (tune, e.g. `lr x3, 30 epochs`). */
+  readonly name: string;
+  /** Mean and standard deviation over held-out inner folds of the log-loss, the selecting score (lower is better). */
+  readonly meanLogLoss: number;
+  readonly sdLogLoss: number;
+  /** Mean and standard deviation over held-out inner folds of AUROC, reported beside it (NaN where no fold had both classes). */
+  readonly meanAuroc: number;
+  readonly sdAuroc: number;
+  /** auto: mean per-fold log-loss of source_only minus the candidate's (positive: the candidate did better), and its standard error. */
+  readonly gainOverSourceOnly?: number;
+  readonly gainSe?: number;
+  /** auto: whether the guard let the candidate replace source_only (gain above one standard error). */
+  readonly eligible?: boolean;
+  /** Why the candidate has no score (its run failed on an inner split); its scores are then NaN. */
+  readonly error?: string;
+}
+
+/** A choice made by inner cross-validation of the target label budget (see src/transfer/auto/inner-cv.ts). */
+export interface InnerCvSelection {
+  /** Name of the chosen candidate or grid point. */
+  readonly chosen: string;
+  /** The score that selects: mean held-out log-loss. */
+  readonly selectedBy: 'log_loss';
+  /** Folds per repeat actually used (capped by the smaller class) and repeats. */
+  readonly folds: number;
+  readonly repeats: number;
+  /** The guard rule applied, in words; absent where none applies (tuning). */
+  readonly guard?: string;
+  readonly candidates: readonly InnerCvCandidateScore[];
 }
 
 /** A way of producing a target-site model, from source data, target data or both; usually made by defineStrategy. */

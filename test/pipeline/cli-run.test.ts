@@ -53,7 +53,12 @@ test('medtl run --json: the documented shape, the run record, and the same numbe
   // source_only returns the source model itself; freeze_unfreeze trains it (two epochs of each phase
   // here, with no early stopping before the first), so it moves; target_only never started from it.
   const kept = Object.fromEntries(ja.methods.map((m: { method: string; kept_source_model: boolean | null }) => [m.method, m.kept_source_model]));
-  assert.deepEqual([kept.source_only, kept.target_only, kept.transfer], [true, null, false]);
+  assert.deepEqual([kept.source_only, kept.target_only, kept.transfer_tabular_only], [true, null, false]);
+  // transfer is auto: its choice and every candidate's inner-CV score are in its transfer report, and choosing source_only keeps the source model.
+  const auto = ja.methods[0].transfer_report.auto;
+  assert.equal(ja.methods[0].strategy, 'auto');
+  assert.ok(auto.candidates.length >= 5 && auto.candidates.some((c: { name: string }) => c.name === auto.chosen), JSON.stringify(auto));
+  if (auto.chosen === 'source_only') assert.equal(kept.transfer, true);
   assert.ok(Array.isArray(ja.methods));
   assert.deepEqual(
     ja.methods.map((m: { method: string }) => m.method),

@@ -40,6 +40,25 @@ test('a phase never leaves the model worse on validation than it started', () =>
   fm.net.dispose();
 });
 
+test('with minSteps the phase moves the weights even where the starting weights would win on validation', () => {
+  // The same flipped-validation case as above, where without a minimum the starting weights are kept.
+  const samples = makeSamples({ sites: ['a'], perSite: 80, seed: 8 });
+  const spec = { modalities: ['tabular'] as const, schema: TEST_SCHEMA, image: { window: [-1000, 400] as const, size: 8 } };
+  const pre = fitPreprocessor(samples.slice(0, 20), spec);
+  const fm = buildFusionModel({ ...DEFAULT_MODEL_SPEC, modalities: ['tabular'], tabularDim: pre.tabular!.dim }, 1);
+  const start = fm.net.getWeights().map((t) => t.dataSync().slice());
+  const train = pre.transform(samples.slice(0, 20));
+  const val = pre.transform(samples.slice(20).map((s) => ({ ...s, label: (1 - s.label) as 0 | 1 })));
+  const hist = trainPhase(fm, train, val, { name: 'p', trainable: ['tabular', 'head'], epochs: 6, batchSize: 8, learningRate: 0.05, patience: 2, weightDecay: 0, augment: false, minSteps: 6 }, { seed: 1, balanceClasses: true });
+  // 20 rows in batches of 8 is 3 steps an epoch, so the 6-step minimum is reached after epoch 1.
+  assert.ok(hist.bestEpoch >= 1, `bestEpoch ${hist.bestEpoch}`);
+  const end = fm.net.getWeights().map((t) => t.dataSync());
+  const maxChange = Math.max(...end.map((w, i) => Math.max(...w.map((v, j) => Math.abs(v - start[i][j])))));
+  // Learning rate 0.05 for at least 6 steps moves some weight far beyond float noise.
+  assert.ok(maxChange > 1e-3, `largest weight change ${maxChange}`);
+  fm.net.dispose();
+});
+
 test('a phase with nothing to train says which groups', () => {
   const samples = makeSamples({ sites: ['a'], perSite: 10, seed: 1 });
   const spec = { modalities: ['tabular'] as const, schema: TEST_SCHEMA, image: { window: [-1000, 400] as const, size: 8 } };
