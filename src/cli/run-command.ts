@@ -3,7 +3,7 @@ import { runExperiment } from '../pipeline/experiment.js';
 import { describeCompute, toMetricsJson } from '../record/metrics-json.js';
 import { silentProgress } from '../util/progress.js';
 import { terminalProgress } from './progress.js';
-import { pooledTable, resultsTable } from './table.js';
+import { pooledTable, resultsTable, shiftLines } from './table.js';
 
 /** Output switches shared by `demo` and `run`. */
 export interface RunFlags {
@@ -27,6 +27,8 @@ export async function runAndPrint(cfg: ExperimentConfig, flags: RunFlags): Promi
         `(${p.targetLabelledTrain} fit + ${p.targetLabelledVal} early-stopping), ${p.targetTest} test subjects.\n\n`,
     );
     process.stdout.write(`${resultsTable(fold)}\n`);
+    const shift = shiftLines(fold);
+    if (shift) process.stdout.write(`\n${shift}\n`);
   }
   if (result.folds.length > 1) process.stdout.write(`\nProtocol ${result.protocol.kind}, ${result.folds.length} folds: target-test AUROC per fold.\n\n${pooledTable(result)}\n`);
   process.stdout.write(
