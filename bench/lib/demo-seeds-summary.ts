@@ -49,7 +49,7 @@ export function parseDemoSeedRows(text: string, file: string): DemoSeedRow[] {
       try {
         row = JSON.parse(line);
       } catch (e) {
-        throw new Error(`${file}: line ${i + 1} is not JSON (${(e as Error).message})`);
+        throw new Error(`${file}: line ${i + 1} is not JSON (${(e as Error).message})`, { cause: e });
       }
       const r = row as Partial<DemoSeedRow>;
       if (typeof r.seed !== 'number' || !Array.isArray(r.methods)) throw new Error(`${file}: line ${i + 1} is not a demo-seeds row (needs a numeric seed and a methods array)`);
