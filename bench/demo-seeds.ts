@@ -1,68 +1,73 @@
-// Runs the demo pipeline at several seeds and writes the per-seed table to docs/results.md and
-// docs/results.json. Usage: npm run bench:seeds -- [--seeds 42,43,44,45,46,47] [--out docs]
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+// Runs the demo pipeline at several seeds, appends one JSONL row per seed (bench/results/demo-seeds.jsonl)
+// as each finishes, and writes the summary computed from the rows alone to docs/results-seeds.md.
+// Usage: npm run bench:seeds -- [--seeds 42,43,...] [--resume] [--summary-only] [--out docs] [--jsonl file]
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseExperiment } from '../src/config/experiment.js';
-import { runExperiment, type ExperimentResult } from '../src/pipeline/experiment.js';
+import { runExperiment } from '../src/pipeline/experiment.js';
 import { describeCompute, toMetricsJson } from '../src/record/metrics-json.js';
-import { writeFileAtomic, writeJsonAtomic } from '../src/util/fs.js';
+import { writeFileAtomic } from '../src/util/fs.js';
+import { demoSeedRow, demoSeedsMarkdown, parseDemoSeedRows, summariseDemoSeeds, type DemoSeedRow } from './lib/demo-seeds-summary.js';
 
 const { values } = parseArgs({
   options: {
-    seeds: { type: 'string', default: '42,43,44,45,46,47' },
+    seeds: { type: 'string', default: '42,43,44,45,46,47,48,49,50,51' },
     out: { type: 'string', default: 'docs' },
+    jsonl: { type: 'string', default: 'bench/results/demo-seeds.jsonl' },
     workspace: { type: 'string', default: './medtl-workspace' },
+    /** Keep the rows already in the JSONL file and run only the seeds it lacks. */
+    resume: { type: 'boolean', default: false },
+    /** Run nothing: summarise the JSONL file's rows for the given seeds. */
+    'summary-only': { type: 'boolean', default: false },
   },
 });
-const seeds = values.seeds.split(',').map((s) => Number(s.trim()));
-const results: ExperimentResult[] = [];
-for (const seed of seeds) {
-  process.stderr.write(`seed ${seed}...\n`);
-  const r = await runExperiment(parseExperiment({ name: 'lung-demo', seed, workspace: values.workspace }));
-  process.stderr.write(`  ${r.folds[0].methods.map((m) => `${m.method}=${m.evaluation.auroc.toFixed(3)}`).join(' ')} (${r.seconds.toFixed(1)} s)\n`);
-  results.push(r);
+const seeds = values.seeds.split(',').map((s) => {
+  const n = Number(s.trim());
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--seeds: '${s}' is not a non-negative integer`);
+  return n;
+});
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+
+const existing = existsSync(values.jsonl) ? parseDemoSeedRows(await readFile(values.jsonl, 'utf8'), values.jsonl) : [];
+const keep = values.resume || values['summary-only'] ? existing : [];
+await mkdir(dirname(values.jsonl), { recursive: true });
+if (!values.resume && !values['summary-only']) await writeFile(values.jsonl, '');
+const done = new Set(keep.map((r) => r.seed));
+if (!values['summary-only']) {
+  for (const seed of seeds.filter((s) => !done.has(s))) {
+    process.stderr.write(`seed ${seed}...\n`);
+    const r = await runExperiment(parseExperiment({ name: 'lung-demo', seed, workspace: values.workspace }, '(demo)'));
+    const m = toMetricsJson(r);
+    const row = demoSeedRow(m, r.seconds, commit, describeCompute(m));
+    process.stderr.write(`  ${row.methods.map((x) => `${x.method}=${x.auroc?.toFixed(3)}`).join(' ')} (${r.seconds.toFixed(1)} s)\n`);
+    // Appended as soon as the seed finishes, so an interrupted bench resumes with --resume.
+    await appendFile(values.jsonl, `${JSON.stringify(row)}\n`);
+    keep.push(row);
+  }
 }
-
-const auc = (r: ExperimentResult, name: string): number => r.folds[0].methods.find((m) => m.method === name)?.evaluation.auroc ?? Number.NaN;
-const checks = results.map((r) => ({
-  seed: r.config.seed,
-  transferBeatsTargetOnly: auc(r, 'transfer') > auc(r, 'target_only'),
-  fusedBeatsImageOnly: auc(r, 'transfer') > auc(r, 'transfer_image_only'),
-  fusedBeatsTabularOnly: auc(r, 'transfer') > auc(r, 'transfer_tabular_only'),
-  transferBeatsSourceOnly: auc(r, 'transfer') > auc(r, 'source_only'),
-}));
-const methods = results[0].folds[0].methods.map((m) => m.method);
-const f = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: number[]): number => Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1));
-
-const lines: string[] = [];
-lines.push('# Demo results across seeds', '');
-lines.push(`Produced by \`npm run bench:seeds -- --seeds ${seeds.join(',')}\` on ${new Date().toISOString().slice(0, 10)}, backend ${describeCompute(toMetricsJson(results[0]))}.`);
-lines.push('Each seed regenerates the synthetic cohort, the splits, the weight initialisation and the bootstrap; everything else is the `medtl demo` default (target `hosp_d`, label budget 60).', '');
-lines.push('## Target AUROC per seed', '');
-lines.push(`| seed | ${methods.join(' | ')} |`, `|---|${methods.map(() => '---|').join('')}`);
-for (const r of results) lines.push(`| ${r.config.seed} | ${r.folds[0].methods.map((m) => `${f(m.evaluation.auroc)} [${f(m.evaluation.aurocCI[0])}, ${f(m.evaluation.aurocCI[1])}]`).join(' | ')} |`);
-lines.push(`| mean ± sd | ${methods.map((name) => { const xs = results.map((r) => auc(r, name)); return `${f(mean(xs))} ± ${f(sd(xs))}`; }).join(' | ')} |`, '');
-lines.push('## Acceptance checks per seed', '');
-lines.push('| seed | transfer > target_only | transfer > image only | transfer > tabular only | transfer > source_only |', '|---|---|---|---|---|');
-const yn = (b: boolean): string => (b ? 'yes' : '**no**');
-for (const c of checks) lines.push(`| ${c.seed} | ${yn(c.transferBeatsTargetOnly)} | ${yn(c.fusedBeatsImageOnly)} | ${yn(c.fusedBeatsTabularOnly)} | ${yn(c.transferBeatsSourceOnly)} |`);
-const count = (k: keyof (typeof checks)[number]): string => `${checks.filter((c) => c[k] === true).length}/${checks.length}`;
-lines.push(`| total | ${count('transferBeatsTargetOnly')} | ${count('fusedBeatsImageOnly')} | ${count('fusedBeatsTabularOnly')} | ${count('transferBeatsSourceOnly')} |`, '');
-const meanOf = (name: string): number => mean(results.map((r) => auc(r, name)));
-lines.push('## Reading the numbers', '');
-lines.push(
-  `- Source pretraining is what helps: transfer (mean AUROC ${f(meanOf('transfer'))}) beat the same fusion model trained from scratch on the target budget (${f(meanOf('target_only'))}) in ${count('transferBeatsTargetOnly')} seeds. \`target_only\` fits the whole model, CNN included, on 42 labelled patients with 18 for early stopping, which is too few for the image branch.`,
-  `- Fusion beat the image-only model in ${count('fusedBeatsImageOnly')} seeds and the tabular-only model in ${count('fusedBeatsTabularOnly')} seeds: the cohort puts part of the signal only in the image (nodule margin and texture) and part only in the record.`,
-  `- Adapting to the target with its labels did not help here: transfer beat the unadapted source model in ${count('transferBeatsSourceOnly')} seeds (mean ${f(meanOf('transfer'))} vs ${f(meanOf('source_only'))}). The target site differs from the sources mostly in scanner settings and case mix, which the source model already tolerates, and 60 labels are too few to improve on it. Treat \`source_only\` as the baseline transfer has to beat.`,
-  `- The 95% CIs are wide (mean half-width ${f(mean(results.flatMap((r) => r.folds[0].methods.map((m) => (m.evaluation.aurocCI[1] - m.evaluation.aurocCI[0]) / 2))))} with ${results[0].folds[0].partitions.targetTest} test patients), so differences of a few hundredths between rows of one seed are not significant.`,
+const rows: DemoSeedRow[] = seeds.map((s) => {
+  const r = keep.find((x) => x.seed === s);
+  if (!r) throw new Error(`${values.jsonl} has no row for seed ${s}; run without --summary-only (or with --resume)`);
+  return r;
+});
+const commits = [...new Set(rows.map((r) => r.commit))];
+if (commits.length > 1) process.stderr.write(`warning: the rows come from ${commits.length} commits (${commits.join(', ')})\n`);
+const summary = summariseDemoSeeds(rows);
+const header = [
+  '# Demo results across seeds',
   '',
-);
-lines.push('Wall time per run (s): ' + results.map((r) => `${r.config.seed}: ${r.seconds.toFixed(1)}`).join(', ') + '.', '');
-
+  `Produced by \`npm run bench:seeds -- --seeds ${seeds.join(',')}\` (commit ${commits.join(', ')}), backend ${rows[0].backend}; per-seed rows in \`${values.jsonl}\`, from which this page is recomputed by \`npm run bench:seeds -- --summary-only --seeds ${seeds.join(',')}\`.`,
+  `Each seed regenerates the synthetic cohort, the splits, the weight initialisation and the bootstrap; everything else is the \`medtl demo\` default (target \`${rows[0].target}\`, label budget 60, ${rows[0].n_test} target test subjects).`,
+];
 await mkdir(values.out, { recursive: true });
-await writeFileAtomic(join(values.out, 'results-seeds.md'), `${lines.join('\n')}\n`);
-await writeJsonAtomic(join(values.out, 'results-seeds.json'), { seeds, runs: results.map(toMetricsJson), checks });
-process.stderr.write(`wrote ${join(values.out, 'results-seeds.md')} and results-seeds.json\n`);
+await writeFileAtomic(join(values.out, 'results-seeds.md'), demoSeedsMarkdown(summary, rows, header));
+process.stderr.write(`wrote ${join(values.out, 'results-seeds.md')} from ${rows.length} rows of ${values.jsonl}\n`);

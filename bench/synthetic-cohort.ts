@@ -4,7 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { simulateSyntheticCohort } from '../src/data/synthetic/generate.js';
 import { DEFAULT_SYNTHETIC_SITES } from '../src/data/synthetic/spec.js';
 import { auroc } from '../src/evaluate/metrics.js';
-import { oracleAurocs } from '../src/evaluate/oracle-aurocs.js';
+import { siteIntercept } from '../src/data/synthetic/latent.js';
+import { oracleAurocs, transportedOracleAurocs } from '../src/evaluate/oracle-aurocs.js';
 
 /**
  * Markdown tables of the generator's measured properties, as quoted in docs/synthetic-cohort.md:
@@ -19,6 +20,12 @@ export function syntheticCohortReport(draws = 20000): string {
   for (const s of DEFAULT_SYNTHETIC_SITES) {
     const o = oracleAurocs(s, draws, 1);
     out.push(`| ${s.id} | ${f(o.prevalence)} | ${f(o.image)} | ${f(o.record)} | ${f(o.size)} | ${f(o.imageWithSize)} | ${f(o.recordWithSize)} | ${f(o.full)} |`);
+  }
+  out.push('', `Each site's population (${draws} subjects, oracle seed 1) ranked by its own true risk and by every site's true risk function (concept shift where they differ):`, '');
+  out.push(`| site | intercept | own | ${DEFAULT_SYNTHETIC_SITES.map((s) => `${s.id}'s risk`).join(' | ')} |`, `|---|---|---|${DEFAULT_SYNTHETIC_SITES.map(() => '---|').join('')}`);
+  for (const s of DEFAULT_SYNTHETIC_SITES) {
+    const t = transportedOracleAurocs(s, DEFAULT_SYNTHETIC_SITES, draws, 1);
+    out.push(`| ${s.id} | ${siteIntercept(s).toFixed(2)} | ${f(t.own)} | ${t.bySite.map((b) => f(b.auroc)).join(' | ')} |`);
   }
   const t0 = performance.now();
   const { cohort, truth } = simulateSyntheticCohort();

@@ -3,7 +3,7 @@ import { runExperiment } from '../pipeline/experiment.js';
 import { describeCompute, toMetricsJson } from '../record/metrics-json.js';
 import { silentProgress } from '../util/progress.js';
 import { terminalProgress } from './progress.js';
-import { innerCvLines, pooledTable, resultsTable } from './table.js';
+import { innerCvLines, pooledTable, resultsTable, shiftLines } from './table.js';
 
 /** Output switches shared by `demo` and `run`. */
 export interface RunFlags {
@@ -29,6 +29,8 @@ export async function runAndPrint(cfg: ExperimentConfig, flags: RunFlags): Promi
     process.stdout.write(`${resultsTable(fold)}\n`);
     const choices = innerCvLines(fold);
     if (choices.length) process.stdout.write(`\n${choices.join('\n')}\n`);
+    const shift = shiftLines(fold);
+    if (shift) process.stdout.write(`\n${shift}\n`);
   }
   if (result.folds.length > 1) process.stdout.write(`\nProtocol ${result.protocol.kind}, ${result.folds.length} folds: target-test AUROC per fold.\n\n${pooledTable(result)}\n`);
   process.stdout.write(

@@ -63,3 +63,27 @@ export function pooledTable(r: RunResult): string {
   if (cmp.length) out.push('', grid(['paired ΔAUROC over folds', 'mean [t 95% CI]', 'verdict'], cmp));
   return out.join('\n');
 }
+
+/** Renders one fold's shift lines: the source model's shift penalty and the oracle ceiling; '' when the fold has neither. */
+export function shiftLines(fold: FoldResult): string {
+  const s = fold.shift;
+  if (!s) return '';
+  const out: string[] = [];
+  const p = s.penalty;
+  if (p) {
+    out.push(
+      `Shift penalty (${p.method}): AUROC ${fmt(p.sourceTest.auroc)}${ci(p.sourceTest.ci)} on the source test set (n ${p.sourceTest.n}), ` +
+        `${fmt(p.targetTest.auroc)}${ci(p.targetTest.ci)} on the target test set (n ${p.targetTest.n}): penalty ${signed(p.penalty.difference)}${ci(p.penalty.ci, signed)} (source − target).`,
+    );
+  }
+  const o = s.oracle;
+  if (o) {
+    const risks = [...new Set(o.sourceRisk.map((r) => fmt(r.auroc)))];
+    const sourceRisk = risks.length === 1 ? `${risks[0]} (${o.sourceRisk.map((r) => r.site).join(', ')})` : o.sourceRisk.map((r) => `${r.site} ${fmt(r.auroc)}`).join(', ');
+    out.push(
+      `Oracle ceiling: the generator's true risk scores AUROC ${fmt(o.auroc)}${ci(o.ci)} on the target test set; ` +
+        `the source sites' true risk functions score ${sourceRisk} on the same subjects.`,
+    );
+  }
+  return out.join('\n');
+}

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_METHODS, methodSchema, type ExperimentConfig } from '../config/experiment.js';
 import { isDeepStrictEqual } from 'node:util';
-import { DEFAULT_SYNTHETIC_SITES, SYNTHETIC_GENERATOR_VERSION, generateSyntheticCohort, harmoniseUnits, readCohort, writeCohort } from '../data/synthetic/index.js';
+import { DEFAULT_SYNTHETIC_SITES, SYNTHETIC_GENERATOR_VERSION, generateSyntheticCohort, harmoniseUnits, readCohort, simulateSyntheticTruth, writeCohort, type SubjectTruth, type SyntheticCohortOptions, type SyntheticSiteSpec } from '../data/synthetic/index.js';
 import { readJson } from '../util/fs.js';
 import type { Cohort } from '../data/types.js';
 import type { ProgressReporter } from '../util/progress.js';
@@ -57,17 +57,38 @@ export async function loadExperimentCohort(cfg: ExperimentConfig, progress: Prog
   const seed = cfg.data.seed ?? cfg.seed;
   const dir = join(cfg.workspace, 'cohorts', `synthetic-s${seed}-${cfg.data.imageSize}px`);
   let generated = false;
-  const wanted = { seed, imageSize: cfg.data.imageSize, sites: DEFAULT_SYNTHETIC_SITES };
+  const wanted = syntheticOptions(cfg.data, seed);
   const cached = existsSync(join(dir, 'cohort.json')) ? await readJson<{ generator?: { version: number; options: unknown } }>(join(dir, 'cohort.json')) : undefined;
   // A cohort written by another generator version or other settings is stale, not reusable.
   const fresh = cached?.generator?.version === SYNTHETIC_GENERATOR_VERSION && isDeepStrictEqual(JSON.parse(JSON.stringify(cached.generator.options)), JSON.parse(JSON.stringify(wanted)));
   if (!fresh) {
     progress.log(`${cached ? 'regenerating the stale' : 'generating the'} synthetic cohort (seed ${seed}) into ${dir}`);
-    await writeCohort(generateSyntheticCohort({ seed, imageSize: cfg.data.imageSize }), dir);
+    await writeCohort(generateSyntheticCohort(wanted), dir);
     generated = true;
   }
   const cohort = harmoniseUnits(await readCohort(dir));
   return { cohort, origin: { kind: 'synthetic', dir, generated } };
+}
+
+/** The generator options of a synthetic experiment's cohort. */
+function syntheticOptions(data: Extract<ExperimentConfig['data'], { kind: 'synthetic' }>, seed: number): SyntheticCohortOptions {
+  return { seed, imageSize: data.imageSize, sites: [...DEFAULT_SYNTHETIC_SITES] };
+}
+
+/** The hidden truth of a synthetic cohort by `site/subject_id`, with the site specs behind it. */
+export interface CohortTruth {
+  readonly bySubject: ReadonlyMap<string, SubjectTruth>;
+  readonly sites: readonly SyntheticSiteSpec[];
+}
+
+/**
+ * The generator's hidden truth behind a synthetic experiment's cohort, keyed `site/subject_id` as
+ * predictions are, with the site specs it came from; undefined for manifest data, which has none.
+ */
+export function experimentTruth(cfg: ExperimentConfig): CohortTruth | undefined {
+  if (cfg.data.kind !== 'synthetic') return undefined;
+  const options = syntheticOptions(cfg.data, cfg.data.seed ?? cfg.seed);
+  return { bySubject: new Map(simulateSyntheticTruth(options).map((t) => [`${t.siteId}/${t.subjectId}`, t])), sites: options.sites };
 }
 
 /**

@@ -14,11 +14,12 @@ import { writeJsonAtomic } from '../util/fs.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { architectureOf, embedCohortImages } from './backbone-embeddings.js';
 import { budgetCurveData } from './budget-curve.js';
-import { adaptMethodsToCohort, loadExperimentCohort } from './cohort-source.js';
+import { adaptMethodsToCohort, experimentTruth, loadExperimentCohort } from './cohort-source.js';
 import { foldComparisons, poolFolds, referenceMethods } from './comparisons.js';
 import { planFolds, type FoldPlan } from './folds.js';
 import { PretrainPool, pretrainInput, pretrainKey, pretrainWorkerCount, singleThreadKernels } from './pretrain-workers.js';
 import { runMethod, type MethodConfig } from './run-method.js';
+import { foldShiftSummary } from './shift-summary.js';
 import { summariseSites } from './site-summary.js';
 
 /** Everything a run produced, as typed values, with where its report was written. */
@@ -117,6 +118,8 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   }
 
   const references = referenceMethods(cfg);
+  // The generator's truth (synthetic cohorts only) gives each fold's oracle ceiling; cheap, as no image is rendered.
+  const truth = experimentTruth(cfg);
   const foldResults: FoldResult[] = [];
   const predictions: MethodPredictions[] = [];
   const sourcePredictions: MethodPredictions[] = [];
@@ -128,6 +131,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       const trainedHere: TrainedModel[] = [];
       const results: MethodResult[] = [];
       const foldPreds: MethodPredictions[] = [];
+      const foldSourcePreds: MethodPredictions[] = [];
       for (const method of cfg.methods) {
         current.method = method.name;
         progress.log(`${method.name}${where}: ${getStrategy(method.strategy).description}`);
@@ -136,6 +140,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
         foldPreds.push(run.target);
         predictions.push(run.target);
         sourcePredictions.push(run.source);
+        foldSourcePreds.push(run.source);
         trainedHere.push(run.trained);
         // Saved as soon as it exists, so a later failure cannot lose a finished method.
         await saveModelBundle(join(runDir, 'models', ...(folds.length > 1 ? [fold.id] : []), method.name), run.trained);
@@ -168,6 +173,15 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
         methods: results,
         budgetCurve: curve,
         comparisons: foldComparisons(foldPreds, references, cfg.evaluation.bootstrapResamples, fold.draws.paired),
+        shift: foldShiftSummary({
+          methods: cfg.methods.map((m) => ({ name: m.name, strategy: m.strategy })),
+          target: foldPreds,
+          source: foldSourcePreds,
+          sources: fold.sources,
+          truth,
+          resamples: cfg.evaluation.bootstrapResamples,
+          seed: fold.draws.bootstrap,
+        }),
       });
       // Pretrained models are shared (source_only returns one as is), so dispose each graph once, and
       // only what no later fold can still ask for.

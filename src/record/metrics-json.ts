@@ -1,7 +1,8 @@
 import type { ValidationFits } from '../evaluate/operating-points.js';
 import type { PairedMeanDifference } from '../evaluate/paired.js';
 import type { InnerCvSelection, TransferReport } from '../transfer/types.js';
-import type { FoldResult, MethodResult, RunResult } from './types.js';
+import type { AurocOnSet } from '../evaluate/shift.js';
+import type { FoldResult, FoldShift, MethodResult, RunResult } from './types.js';
 
 /** One method's row in the `--json` output and metrics.json (schema documented in docs/cli.md). */
 export interface MethodMetricsJson {
@@ -120,6 +121,34 @@ export interface FoldComparisonJson {
   readonly n_test: number;
 }
 
+/** A model's AUROC on one test set, with its stratified bootstrap CI. */
+export interface AurocOnSetJson {
+  readonly auroc: number | null;
+  readonly ci: readonly [number | null, number | null];
+  readonly n: number;
+  readonly n_positive: number;
+}
+
+/** The fold's shift penalty and oracle ceiling in metrics.json; a part the run could not compute is null. */
+export interface FoldShiftJson {
+  /** The first source_only method on the source test set against the target test set; difference = source − target. */
+  readonly penalty: {
+    readonly method: string;
+    readonly source_test: AurocOnSetJson;
+    readonly target_test: AurocOnSetJson;
+    readonly difference: number | null;
+    /** Percentile CI from independent stratified resamples of the two test sets. */
+    readonly ci: readonly [number | null, number | null];
+  } | null;
+  /** Synthetic cohorts: AUROC of the generator's true risk on the target test set, and of each source site's true risk function there. */
+  readonly oracle: {
+    readonly auroc: number | null;
+    readonly ci: readonly [number | null, number | null];
+    readonly n: number;
+    readonly source_risk: readonly { readonly site: string; readonly auroc: number | null }[];
+  } | null;
+}
+
 /** One fold of the protocol in metrics.json. */
 export interface FoldJson {
   readonly id: string;
@@ -130,6 +159,8 @@ export interface FoldJson {
   readonly methods: readonly MethodMetricsJson[];
   readonly budget_curve: readonly BudgetCurvePointJson[];
   readonly comparisons: readonly FoldComparisonJson[];
+  /** Absent when the run computed neither part, and in runs written before 8 Dec 2026. */
+  readonly shift?: FoldShiftJson;
 }
 
 /** A mean over folds (or of paired per-fold differences) with its Student-t interval. */
@@ -218,6 +249,19 @@ function foldJson(f: FoldResult): FoldJson {
     methods: f.methods.map(methodMetricsJson),
     budget_curve: f.budgetCurve.map((c) => ({ method: c.method, budget: c.budget, n_train: c.nTrain, n_val: c.nVal, auroc: num(c.auroc), auroc_ci: pair(c.aurocCI), n_test: c.nTest })),
     comparisons: f.comparisons.map((c) => ({ method: c.method, reference: c.reference, ...(c.resolved ? { reference_resolved: c.resolved } : {}), delta_auroc: num(c.delta.difference), delta_ci: pair(c.delta.ci), delong_p: num(c.delta.p), n_test: c.delta.n })),
+    ...(f.shift && { shift: shiftJson(f.shift) }),
+  };
+}
+
+const onSetJson = (a: AurocOnSet): AurocOnSetJson => ({ auroc: num(a.auroc), ci: pair(a.ci), n: a.n, n_positive: a.nPositive });
+
+/** A fold's shift summary in snake_case. */
+export function shiftJson(s: FoldShift): FoldShiftJson {
+  const p = s.penalty;
+  const o = s.oracle;
+  return {
+    penalty: p ? { method: p.method, source_test: onSetJson(p.sourceTest), target_test: onSetJson(p.targetTest), difference: num(p.penalty.difference), ci: pair(p.penalty.ci) } : null,
+    oracle: o ? { auroc: num(o.auroc), ci: pair(o.ci), n: o.n, source_risk: o.sourceRisk.map((r) => ({ site: r.site, auroc: num(r.auroc) })) } : null,
   };
 }
 

@@ -3,7 +3,9 @@ import type { ExperimentConfig } from '../config/experiment.js';
 import type { Modality } from '../data/types.js';
 import type { BinaryEvaluation } from '../evaluate/evaluation.js';
 import type { ValidationFits } from '../evaluate/operating-points.js';
+import type { OracleCeiling } from '../evaluate/oracle-aurocs.js';
 import type { PairedAurocDifference, PairedMeanDifference } from '../evaluate/paired.js';
+import type { ShiftPenalty } from '../evaluate/shift.js';
 import type { PhaseHistory } from '../train/loop.js';
 import type { TransferReport } from '../transfer/types.js';
 
@@ -70,6 +72,14 @@ export interface FoldSeeds {
   readonly training: number;
 }
 
+/** What the site shift costs in one fold: the unadapted source model's AUROC on source vs target test, and the generator's ceiling. */
+export interface FoldShift {
+  /** The first `source_only` method's shift penalty; absent when the run has none. */
+  readonly penalty?: ShiftPenalty & { readonly method: string };
+  /** Synthetic cohorts only: the true risk's AUROC on the fold's target test set; absent for real data. */
+  readonly oracle?: OracleCeiling;
+}
+
 /** One fold of a protocol: its target and sources, partitions, every method's result and its comparisons. */
 export interface FoldResult {
   /** Stable name of the fold: the target site for leave-one-site-out, `fold-<i>` for k-fold, `seed-<n>` for repeats, `holdout`. */
@@ -82,6 +92,8 @@ export interface FoldResult {
   /** Label-budget curve points (empty when `evaluation.budgetCurve` is []). */
   readonly budgetCurve: readonly BudgetCurvePoint[];
   readonly comparisons: readonly FoldComparison[];
+  /** The shift penalty and oracle ceiling, where the run can compute them. */
+  readonly shift?: FoldShift;
 }
 
 /** A method over every fold of the protocol: the mean AUROC with its Student-t interval. */

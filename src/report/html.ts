@@ -2,6 +2,7 @@ import { stringify as toYaml } from 'yaml';
 import { describeCompute, type MethodMetricsJson } from '../record/metrics-json.js';
 import { innerCvSection } from './inner-cv-section.js';
 import { protocolSection } from './protocol-section.js';
+import { shiftSection } from './shift-section.js';
 import { CSS, escapeHtml, f3, figure, table, withCi, type ChartId } from './html-kit.js';
 import type { ModelCard } from './model-card.js';
 import type { ReportData } from './report-data.js';
@@ -123,6 +124,7 @@ export function reportHtml(d: ReportData, svgs: Partial<Record<ChartId, string>>
 <section id="methods"><h2>Method comparison (target test)</h2>
 ${table(['method', 'strategy, modalities', 'AUROC', 'AUPRC', 'balanced accuracy', 'Brier', 'ECE', 'Youden threshold, test sens/spec', 'temperature, test ECE after', `AUROC of ${escapeHtml(d.primary)} minus this, DeLong p`], methodRows, 'methods')}
 <p class="lead">★ the primary (transfer) method the model card describes. "Kept source model": the method's final weights equal the source-pretrained model's bit for bit, so its target phase changed nothing. Balanced accuracy at threshold ${f.config.evaluation.threshold}. Youden's threshold and the temperature are fitted on the ${fold.methods[0]?.n_val ?? 0} target validation subjects and applied unchanged to test. DeLong: two-sided test of the AUROC difference (${escapeHtml(d.primary)} minus the row) on the same subjects. ${missingNote(fold.methods)}</p></section>
+${shiftSection(fold.shift)}
 ${protocolSection(mj)}
 ${transferReportSection(fold.methods)}
 ${innerCvSection(fold.methods)}

@@ -87,6 +87,19 @@ test('medtl run --json: the documented shape, the run record, and the same numbe
     assert.ok(m.temperature_scaling.temperature > 0);
   }
   assert.deepEqual(JSON.parse(await readFile(join(ja.run_dir, 'metrics.json'), 'utf8')).folds[0].methods, ja.methods);
+  // The shift summary: source_only's own target AUROC and CI, its source-test AUROC, and the synthetic oracle.
+  const so = ja.methods.find((m: { method: string }) => m.method === 'source_only');
+  const pen = ja.shift.penalty;
+  assert.equal(pen.method, 'source_only');
+  assert.deepEqual([pen.target_test.auroc, pen.target_test.ci, pen.target_test.n], [so.auroc, so.auroc_ci, so.n_test]);
+  assert.equal(pen.source_test.n, ja.partitions.source_test);
+  assert.ok(Math.abs(pen.difference - (pen.source_test.auroc - pen.target_test.auroc)) < 1e-12);
+  assert.ok(pen.ci[0] <= pen.difference && pen.difference <= pen.ci[1], `${pen.ci} around ${pen.difference}`);
+  const oracle = ja.shift.oracle;
+  assert.equal(oracle.n, so.n_test);
+  assert.deepEqual(oracle.source_risk.map((r: { site: string }) => r.site), ['hosp_a', 'hosp_b', 'hosp_c']);
+  // hosp_d's concept shift: on its test subjects the sources' true risk function ranks clearly worse than its own.
+  for (const r of oracle.source_risk) assert.ok(r.auroc < oracle.auroc - 0.05, `${r.site}: ${r.auroc} vs ${oracle.auroc}`);
   // The saved transfer model, loaded in a new process, reproduces the run's own test predictions.
   const child = spawnSync(
     process.execPath,

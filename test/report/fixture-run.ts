@@ -5,6 +5,7 @@ import { parseExperiment } from '../../src/config/experiment.js';
 import { evaluateBinary } from '../../src/evaluate/evaluation.js';
 import { fitOnValidation } from '../../src/evaluate/operating-points.js';
 import { foldComparisons, poolFolds } from '../../src/pipeline/comparisons.js';
+import { foldShiftSummary } from '../../src/pipeline/shift-summary.js';
 import type { FoldResult, MethodPredictions, RunResult } from '../../src/record/types.js';
 import { writeRunRecord } from '../../src/record/write.js';
 import { writeJsonAtomic } from '../../src/util/fs.js';
@@ -97,6 +98,8 @@ export async function writeFixtureRun(seed = 7): Promise<string> {
       FIXTURE_METHODS.slice(0, 2).map((m) => ({ method: m.name, budget, nTrain: budget - 6, nVal: 6, auroc: 0.6 + budget / 400, aurocCI: [0.5 + budget / 400, 0.7 + budget / 400] as const, nTest: 120 })),
     ),
     comparisons: foldComparisons(preds, ['source_only', 'target_only'], cfg.evaluation.bootstrapResamples, seed + 6),
+    // Hand-made subjects have no generator truth, so the shift has its penalty and no oracle.
+    shift: foldShiftSummary({ methods: FIXTURE_METHODS.map((m) => ({ name: m.name, strategy: m.strategy })), target: preds, source, sources: ['hosp_a', 'hosp_b'], resamples: cfg.evaluation.bootstrapResamples, seed }),
   };
   const result: RunResult = {
     runId: 'fixture',

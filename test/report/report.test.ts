@@ -43,6 +43,11 @@ test('the report holds every chart as rendered SVG, the tables and the model car
   assert.doesNotMatch(html, /freeze_unfreeze<span class="ci">tabular; <b>kept/, 'a method that moved is not');
   assert.match(html, /too small: 0 positives|too small: \d+ (positives|negatives)/, 'too-small subgroups are flagged in the table');
   assert.match(html, /Configuration \(config\.json\)/);
+  // The fixture run has a source_only method and no generator truth: the penalty, without an oracle row.
+  assert.match(html, /<section id="shift"><h2>Site shift<\/h2>/);
+  assert.match(html, /<td>source_only on the source test set<\/td><td>0\.\d{3} <span class="ci">\[/);
+  assert.match(html, /<td>shift penalty \(source − target\)<\/td><td>-?\d\.\d{3}/);
+  assert.doesNotMatch(html, /oracle ceiling: the generator/);
   assert.match(html, /lacking a modality, predicted from the others with it masked: target_only: 3 without tabular\./, 'missing-modality counts are reported');
 });
 

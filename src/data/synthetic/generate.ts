@@ -1,15 +1,15 @@
 import { Rng } from '../../util/random.js';
-import type { Cohort, Sample, SiteInfo } from '../types.js';
+import type { BinaryLabel, Cohort, Sample, SiteInfo } from '../types.js';
 import { findConversion } from '../units.js';
 import { applyScanner } from './scanner.js';
 import { renderPatch } from './image.js';
-import { drawLatents, logitParts, malignancyProbability, siteIntercept, type LogitParts, type SubjectLatents } from './latent.js';
+import { drawLatents, logitParts, malignancyProbability, siteCoefficients, siteIntercept, type LogitParts, type SubjectLatents } from './latent.js';
 import { makeRecord } from './record.js';
 import { LUNG_NODULE_SCHEMA, SYNTHETIC_COHORT_NAME } from './schema.js';
-import { DEFAULT_SYNTHETIC_OPTIONS, type SyntheticCohortOptions, type SyntheticSiteSpec } from './spec.js';
+import { DEFAULT_SYNTHETIC_OPTIONS, LOGIT_COEFFICIENT_NAMES, type SyntheticCohortOptions, type SyntheticSiteSpec } from './spec.js';
 
 /** Version of the generator's output; bump it with any change so cached cohorts regenerate. */
-export const SYNTHETIC_GENERATOR_VERSION = 1;
+export const SYNTHETIC_GENERATOR_VERSION = 2;
 
 /** A cohort that remembers the generator options that produced it (written to cohort.json). */
 export interface SyntheticCohort extends Cohort {
@@ -25,6 +25,8 @@ export interface SubjectTruth {
   readonly parts: LogitParts;
   /** sigmoid(intercept + image + record + size): the oracle probability the label was drawn from. */
   readonly probability: number;
+  /** The label drawn from `probability`. */
+  readonly label: BinaryLabel;
 }
 
 /** A generated cohort with its per-sample truth, aligned with `cohort.samples`. */
@@ -78,8 +80,27 @@ export function resolveSyntheticOptions(opts: Partial<SyntheticCohortOptions> = 
         `${at}: column '${c}' cannot be recorded in unit '${unit}' (no conversion from '${spec?.unit}' in src/data/units.ts)`,
       );
     }
+    checkShift(s);
   }
   return resolved;
+}
+
+/** Validates a site's concept shift (coefficient overrides) and its scanner's transfer curve. */
+function checkShift(s: SyntheticSiteSpec): void {
+  const at = `site '${s.id}'`;
+  if (s.coefficients !== undefined) {
+    check(typeof s.coefficients === 'object' && s.coefficients !== null && !Array.isArray(s.coefficients), `${at}: coefficients must be an object of coefficient name -> number`);
+    const known: readonly string[] = LOGIT_COEFFICIENT_NAMES;
+    for (const [name, value] of Object.entries(s.coefficients)) {
+      check(known.includes(name), `${at}: coefficients names unknown feature '${name}'; known: ${known.join(', ')}`);
+      check(typeof value === 'number' && Number.isFinite(value), `${at}: coefficient of feature '${name}' must be a finite number, got ${String(value)}`);
+    }
+  }
+  const c = s.intensityCurve;
+  if (c !== undefined) {
+    check(typeof c.gamma === 'number' && Number.isFinite(c.gamma) && c.gamma > 0, `${at}: intensityCurve.gamma must be a finite number > 0, got ${String(c.gamma)}`);
+    check(Number.isFinite(c.lo) && Number.isFinite(c.hi) && c.lo < c.hi, `${at}: intensityCurve needs finite lo < hi (HU), got [${String(c.lo)}, ${String(c.hi)}]`);
+  }
 }
 
 function siteInfo(s: SyntheticSiteSpec): SiteInfo {
@@ -97,29 +118,20 @@ export function simulateSyntheticCohort(opts: Partial<SyntheticCohortOptions> = 
   const samples: Sample[] = [];
   const truth: SubjectTruth[] = [];
   for (const site of options.sites) {
-    const intercept = siteIntercept(site);
     const stream = (name: string) => new Rng(`${options.seed}:${site.id}:${name}`);
-    const latRng = stream('latents');
-    const labelRng = stream('labels');
     const recRng = stream('records');
     const imgRng = stream('images');
     const scanRng = stream('scanner');
-    const digits = Math.max(4, String(site.n).length);
-    for (let i = 0; i < site.n; i++) {
-      const subjectId = `${site.id}-${String(i + 1).padStart(digits, '0')}`;
-      const latents = drawLatents(site, latRng);
-      const parts = logitParts(latents);
-      const probability = malignancyProbability(intercept, parts.image + parts.record + parts.size);
-      const label = labelRng.bernoulli(probability) ? 1 : 0;
-      const data = applyScanner(renderPatch(latents, size, imgRng), size, site, scanRng);
+    for (const t of siteTruth(site, options.seed)) {
+      const data = applyScanner(renderPatch(t.latents, size, imgRng), size, site, scanRng);
       samples.push({
-        subjectId,
+        subjectId: t.subjectId,
         siteId: site.id,
-        label,
+        label: t.label,
         image: { height: size, width: size, channels: 1, data },
-        tabular: makeRecord(latents, site, recRng),
+        tabular: makeRecord(t.latents, site, recRng),
       });
-      truth.push({ subjectId, siteId: site.id, latents, intercept, parts, probability });
+      truth.push(t);
     }
   }
   const cohort: SyntheticCohort = {
@@ -131,6 +143,34 @@ export function simulateSyntheticCohort(opts: Partial<SyntheticCohortOptions> = 
     generator: { name: 'medtl-synthetic-lung-nodule', version: SYNTHETIC_GENERATOR_VERSION, options },
   };
   return { cohort, truth };
+}
+
+/** Each subject's latents, label and label-model probability at one site, from the site's latents and labels streams only. */
+function siteTruth(site: SyntheticSiteSpec, seed: number): SubjectTruth[] {
+  const intercept = siteIntercept(site);
+  const coefficients = siteCoefficients(site);
+  const latRng = new Rng(`${seed}:${site.id}:latents`);
+  const labelRng = new Rng(`${seed}:${site.id}:labels`);
+  const digits = Math.max(4, String(site.n).length);
+  const out: SubjectTruth[] = [];
+  for (let i = 0; i < site.n; i++) {
+    const latents = drawLatents(site, latRng);
+    const parts = logitParts(latents, coefficients);
+    const probability = malignancyProbability(intercept, parts.image + parts.record + parts.size);
+    const label: BinaryLabel = labelRng.bernoulli(probability) ? 1 : 0;
+    out.push({ subjectId: `${site.id}-${String(i + 1).padStart(digits, '0')}`, siteId: site.id, latents, intercept, parts, probability, label });
+  }
+  return out;
+}
+
+/**
+ * The hidden truth of the cohort `simulateSyntheticCohort` would generate with these options, without
+ * rendering any image (milliseconds, not seconds): the same subjects, latents and labels, since images
+ * and records draw from their own streams.
+ */
+export function simulateSyntheticTruth(opts: Partial<SyntheticCohortOptions> = {}): SubjectTruth[] {
+  const options = resolveSyntheticOptions(opts);
+  return options.sites.flatMap((site) => siteTruth(site, options.seed));
 }
 
 /** Generates the seeded synthetic multi-site lung-nodule cohort (defaults: seed 42, 64x64, four sites). */

@@ -1,5 +1,5 @@
 import { Rng } from '../../util/random.js';
-import type { SyntheticSiteSpec } from './spec.js';
+import type { LogitCoefficients, SyntheticSiteSpec } from './spec.js';
 
 /** The true (unobserved) state of one subject, from which image, record and label are derived. */
 export interface SubjectLatents {
@@ -33,8 +33,8 @@ export interface LogitParts {
   readonly size: number;
 }
 
-/** Coefficients of the malignancy logit; see docs/synthetic-cohort.md for the calibration behind them. */
-export const LOGIT_COEFFICIENTS = Object.freeze({
+/** Shared coefficients of the malignancy logit; see docs/synthetic-cohort.md for the calibration behind them. */
+export const LOGIT_COEFFICIENTS: LogitCoefficients = Object.freeze({
   /** Per standard deviation of the margin latent. */
   margin: 1.4,
   /** Per standard deviation of the texture latent. */
@@ -57,9 +57,13 @@ export const DIAMETER_RANGE_MM: readonly [number, number] = [4, 20];
 /** Reference points the logit is centred on, so the site intercept reads as a baseline log-odds. */
 const REF = Object.freeze({ age: 65, diameterMm: 10, ceaNgMl: 2.5 });
 
-/** Splits the malignancy logit (without the site intercept) into image-only, record-only and size parts. */
-export function logitParts(l: SubjectLatents): LogitParts {
-  const c = LOGIT_COEFFICIENTS;
+/** The coefficients of a site's label model: the shared ones with the site's overrides (its concept shift) applied. */
+export function siteCoefficients(site: Pick<SyntheticSiteSpec, 'coefficients'>): LogitCoefficients {
+  return Object.freeze({ ...LOGIT_COEFFICIENTS, ...site.coefficients });
+}
+
+/** Splits the malignancy logit (without the site intercept) into image-only, record-only and size parts, with the given coefficients. */
+export function logitParts(l: SubjectLatents, c: LogitCoefficients = LOGIT_COEFFICIENTS): LogitParts {
   return {
     image: c.margin * l.margin + c.texture * l.texture,
     record:
@@ -72,9 +76,9 @@ export function logitParts(l: SubjectLatents): LogitParts {
   };
 }
 
-/** The full malignancy logit without the site intercept. */
-export function latentLogit(l: SubjectLatents): number {
-  const p = logitParts(l);
+/** The full malignancy logit without the site intercept, with the given coefficients. */
+export function latentLogit(l: SubjectLatents, c: LogitCoefficients = LOGIT_COEFFICIENTS): number {
+  const p = logitParts(l, c);
   return p.image + p.record + p.size;
 }
 
@@ -126,21 +130,22 @@ export function solveIntercept(logits: readonly number[], prevalence: number): n
 /** Draws used to solve a site's intercept: many enough that its prevalence error is far below sampling noise. */
 const CALIBRATION_DRAWS = 20000;
 
-/** Solved intercepts by population and prevalence; solving costs ~0.1 s and depends on nothing else. */
+/** Solved intercepts by population, coefficients and prevalence; solving costs ~0.1 s and depends on nothing else. */
 const interceptCache = new Map<string, number>();
 
 /**
  * The site's logistic intercept, solved on a fixed calibration draw of its population so it depends
- * only on the site spec (demographics and prevalence), never on the cohort seed.
+ * only on the site spec (demographics, coefficients and prevalence), never on the cohort seed.
  */
 export function siteIntercept(site: SyntheticSiteSpec): number {
   const population = `${site.ageMean}:${site.ageSd}:${site.femaleFraction}:${site.smokerFraction}`;
-  const key = `${population}:${site.prevalence}`;
+  const coefficients = siteCoefficients(site);
+  const key = `${population}:${JSON.stringify(coefficients)}:${site.prevalence}`;
   const cached = interceptCache.get(key);
   if (cached !== undefined) return cached;
   const rng = new Rng(`calibration:${population}`);
   const logits: number[] = [];
-  for (let i = 0; i < CALIBRATION_DRAWS; i++) logits.push(latentLogit(drawLatents(site, rng)));
+  for (let i = 0; i < CALIBRATION_DRAWS; i++) logits.push(latentLogit(drawLatents(site, rng), coefficients));
   const b = solveIntercept(logits, site.prevalence);
   interceptCache.set(key, b);
   return b;

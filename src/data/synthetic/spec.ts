@@ -1,3 +1,26 @@
+/** Names of the malignancy logit's coefficients (values in `LOGIT_COEFFICIENTS`, src/data/synthetic/latent.ts). */
+export const LOGIT_COEFFICIENT_NAMES = Object.freeze(['margin', 'texture', 'logDiameter', 'agePer10y', 'logPackYears', 'familyHistory', 'logCea', 'emphysema'] as const);
+
+/** One coefficient of the malignancy logit. */
+export type LogitCoefficientName = (typeof LOGIT_COEFFICIENT_NAMES)[number];
+
+/** A full set of malignancy-logit coefficients (log-odds per unit of each latent feature). */
+export type LogitCoefficients = Readonly<Record<LogitCoefficientName, number>>;
+
+/**
+ * A scanner's monotone non-linear transfer curve: a gamma curve over the window [lo, hi] in HU, applied
+ * last, to the noisy reconstructed image. `lo` and `hi` map to themselves, so a windowed image keeps its
+ * range; outside the window the curve continues linearly, so it is strictly increasing and invertible everywhere.
+ */
+export interface IntensityCurveSpec {
+  /** Exponent of the curve; 1 is the identity, above 1 darkens the mid-range, below 1 brightens it. */
+  gamma: number;
+  /** Lower end of the window in HU (a fixed point of the curve). */
+  lo: number;
+  /** Upper end of the window in HU (a fixed point of the curve). */
+  hi: number;
+}
+
 /** One synthetic hospital: how many subjects, who they are, and how its scanner and records differ. */
 export interface SyntheticSiteSpec {
   /** Site id, used as `siteId` on every sample and as the site's folder name on disk. */
@@ -28,6 +51,10 @@ export interface SyntheticSiteSpec {
   missingColumns: string[];
   /** Unit a column is recorded in at this site where it differs from the schema's canonical unit. */
   recordedUnits: Record<string, string>;
+  /** Logit coefficients that differ at this site from the shared `LOGIT_COEFFICIENTS` (concept shift); absent: none. */
+  coefficients?: Partial<Record<LogitCoefficientName, number>>;
+  /** The scanner's non-linear transfer curve after gain, offset and noise; absent: linear. */
+  intensityCurve?: IntensityCurveSpec;
 }
 
 /** Options of the synthetic cohort generator. */
@@ -95,7 +122,8 @@ const DEFAULT_SITES: SyntheticSiteSpec[] = [
   },
   {
     id: 'hosp_d',
-    description: 'Regional cancer centre (target): referral population, other vendor, higher prevalence',
+    description:
+      'Regional cancer centre (target): referral population in which the record risk factors point the other way (Berkson bias) and nodule appearance weighs more, other vendor with a gamma transfer curve, higher prevalence',
     n: 450,
     prevalence: 0.45,
     ageMean: 66,
@@ -108,6 +136,12 @@ const DEFAULT_SITES: SyntheticSiteSpec[] = [
     blurSigma: 1.0,
     missingColumns: [],
     recordedUnits: {},
+    // Patients are referred for clinical risk or for a suspicious scan; among those referred, the ones
+    // with high clinical risk were more often referred on that alone, with benign nodules, so the record's
+    // risk factors turn mildly protective (-0.25x the shared coefficients) and margin and texture weigh 1.5x.
+    coefficients: { agePer10y: -0.2, logPackYears: -0.125, familyHistory: -0.225, logCea: -0.4375, emphysema: -0.175, margin: 2.1, texture: 1.8 },
+    // The other vendor's reconstruction darkens the mid-range (solid nodules by about 100 HU) and keeps -1000 and 400 HU in place.
+    intensityCurve: { gamma: 2, lo: -1000, hi: 400 },
   },
 ];
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_SYNTHETIC_SITES, simulateSyntheticCohort } from '../../../src/data/synthetic/index.js';
+import { applyIntensityCurve, intensityCurveSlope } from '../../../src/data/synthetic/intensity-curve.js';
 import type { Sample } from '../../../src/data/types.js';
 
 const { cohort, truth } = simulateSyntheticCohort();
@@ -32,15 +33,19 @@ function noiseSdEstimate(samples: readonly Sample[]): number {
 
 test('scanner intensity statistics differ across sites as their specs say', () => {
   const stats = DEFAULT_SYNTHETIC_SITES.map((s) => ({ spec: s, median: meanMedianIntensity(bySite(s.id)), noise: noiseSdEstimate(bySite(s.id)) }));
+  // The background is about -850 HU before the scanner's gain, offset and transfer curve (a monotone curve keeps the median a median).
+  const background = (spec: (typeof DEFAULT_SYNTHETIC_SITES)[number]) => spec.intensityScale * -850 + spec.intensityOffset;
+  const curve = (spec: (typeof DEFAULT_SYNTHETIC_SITES)[number], x: number) => (spec.intensityCurve ? applyIntensityCurve(x, spec.intensityCurve) : x);
   for (const { spec, median } of stats) {
-    // The background is about -850 HU before the scanner's gain and offset.
-    const expected = spec.intensityScale * -850 + spec.intensityOffset;
+    const expected = curve(spec, background(spec));
     assert.ok(Math.abs(median - expected) < 25, `${spec.id}: median ${median.toFixed(0)} HU, expected about ${expected.toFixed(0)}`);
   }
   const medians = stats.map((s) => s.median);
   assert.ok(Math.max(...medians) - Math.min(...medians) > 100, `site medians ${medians.map((m) => m.toFixed(0)).join(', ')}`);
   for (const { spec, noise } of stats) {
-    assert.ok(Math.abs(noise - spec.noiseSd) < 0.2 * spec.noiseSd + 3, `${spec.id}: noise ${noise.toFixed(1)} HU, spec ${spec.noiseSd}`);
+    // The curve stretches noise by its slope at the background level.
+    const sd = spec.noiseSd * (spec.intensityCurve ? intensityCurveSlope(background(spec), spec.intensityCurve) : 1);
+    assert.ok(Math.abs(noise - sd) < 0.2 * sd + 3, `${spec.id}: noise ${noise.toFixed(1)} HU, expected ${sd.toFixed(1)}`);
   }
 });
 
