@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { describeZodIssue } from '../../util/zod-issues.js';
+import { checkExpression } from './expressions.js';
 import { manifestSchema, siteSchema, type SharedColumn, type SiteSpec } from './schema.js';
 import { findColumnConversion, KNOWN_ANALYTES } from './units.js';
 
@@ -162,6 +163,23 @@ function checkSite(site: SiteSpec, schema: readonly SharedColumn[], prefix: read
   if (id !== undefined && site.phi[id] === 'drop') problems.push(`${at('phi', id)}: the subject id column cannot be dropped; use pseudonymise`);
   if (site.subjectId.row && site.tables.length > 1) problems.push(`${at('subjectId')}: row numbers identify subjects only with a single table; give column: <id column>`);
   if (site.subjectId.row && site.tables.some((t) => t.fhir)) problems.push(`${at('subjectId')}: a FHIR source identifies patients by id; use column: id`);
+  problems.push(...checkExpressions(site, at));
   return problems;
+}
+
+/** Every FHIRPath expression of a site parsed once here, so a typo is one error at load rather than one per row. */
+function checkExpressions(site: SiteSpec, at: (...p: (string | number)[]) => string): string[] {
+  const found: [string, string | undefined][] = [
+    [at('label', 'expression'), site.label.expression],
+    [at('include'), site.include],
+    [at('exclude'), site.exclude],
+    ...site.tables.flatMap((t, k) =>
+      Object.entries(t.fhir?.columns ?? {}).flatMap(([name, c]) => (['where', 'path', 'time'] as const).map((f): [string, string | undefined] => [at('tables', k, 'fhir', 'columns', name, f), c[f]])),
+    ),
+  ];
+  return found.flatMap(([where, expr]) => {
+    const why = expr === undefined ? undefined : checkExpression(expr);
+    return why === undefined ? [] : [`${where}: ${why} (site '${site.id}')`];
+  });
 }
 
