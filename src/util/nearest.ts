@@ -10,14 +10,19 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The candidates nearest to `name` by case-insensitive edit distance, closest first (ties in the
- * candidates' order), at most `max` of them; a case-only difference counts as distance 0.
+ * The candidates nearest to `name`, closest first, at most `max` of them: those containing it or
+ * contained in it (case-insensitive; `Creat` → `creatinine`) before the rest, then by case-insensitive
+ * edit distance, ties in the candidates' order.
  */
 export function nearestNames(name: string, candidates: readonly string[], max = 3): string[] {
   const lower = name.toLowerCase();
+  const score = (c: string) => {
+    const l = c.toLowerCase();
+    return { inside: l.includes(lower) || lower.includes(l) ? 0 : 1, d: editDistance(lower, l) };
+  };
   return [...new Set(candidates)]
-    .map((c, i) => ({ c, i, d: editDistance(lower, c.toLowerCase()) }))
-    .sort((x, y) => x.d - y.d || x.i - y.i)
+    .map((c, i) => ({ c, i, ...score(c) }))
+    .sort((x, y) => x.inside - y.inside || x.d - y.d || x.i - y.i)
     .slice(0, max)
     .map((x) => x.c);
 }
