@@ -13,7 +13,7 @@ import { readImageFile } from '../readers/index.js';
 import type { Cohort } from '../types.js';
 import { silentProgress, type ProgressReporter } from '../../util/progress.js';
 import { prepareSite } from './prepare.js';
-import { assertUsableSites, linkAcrossSites } from './sites-check.js';
+import { assertUsableSites, linkAcrossSites, settleStrayImages } from './sites-check.js';
 import { buildHarmonisationReport, type HarmonisationReport } from './report.js';
 import type { PreparedSite, PreparedSubject, QuarantineItem } from './types.js';
 
@@ -98,7 +98,7 @@ export async function ingestManifest(manifestPath: string, options: IngestOption
 
   const prepared: PreparedSite[] = [];
   for (const site of manifest.sites) prepared.push(await prepareSite(site, manifest.schema, { pseudonymise, downloadDir: options.downloadDir ?? dicomWebDownloadDir(options.workspace) }));
-  const linked = linkAcrossSites(prepared);
+  const linked = linkAcrossSites(settleStrayImages(prepared));
   // Before the catalog is opened: a refused manifest writes nothing.
   assertUsableSites(manifest, linked);
 

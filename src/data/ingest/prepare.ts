@@ -11,7 +11,7 @@ import { applyConversion, type UnitConversion } from '../units.js';
 import { missingKeyMessage, type Pseudonymiser } from '../deid/table.js';
 import { describeNearest } from '../../util/nearest.js';
 import { listImages } from './images.js';
-import type { ExcludedItem, ImageRef, PreparedSite, PreparedSubject, QuarantineItem } from './types.js';
+import type { ExcludedItem, ImageRef, PreparedSite, PreparedSubject, QuarantineItem, StrayImage } from './types.js';
 
 /** Options for preparing a site. */
 export interface PrepareOptions {
@@ -62,6 +62,7 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
   const quarantine: QuarantineItem[] = [];
   const q = (item: string, reason: string) => quarantine.push({ site: site.id, item, reason });
   const excluded: ExcludedItem[] = [];
+  const strays: StrayImage[] = [];
   const problems: string[] = [];
   const needsKey = Object.values(site.phi).includes('pseudonymise');
   if (needsKey && !options.pseudonymise) throw new PrepareError(missingKeyMessage(`site '${site.id}' (${site.declaredIn})`));
@@ -203,7 +204,7 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
     const hidePath = (path: string) => (keyIsPhi ? rawKeys.reduce((p, k) => p.split(k).join(showKey(k)), path) : path);
     try {
       const listing = await listImages(site.images, { siteId: site.id, keys: [...keyOf.values()], downloadDir: options.downloadDir });
-      for (const u of listing.unmatched) q(hidePath(u.file), hidePath(u.reason));
+      for (const u of listing.unmatched) strays.push({ site: site.id, file: u.file, item: hidePath(u.file), reason: hidePath(u.reason) });
       const used = new Set<string>();
       withImages = [];
       for (const s of subjects) {
@@ -219,7 +220,9 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
       }
       for (const [key, files] of listing.byKey) {
         // A file whose key matches no record cannot be told apart from PHI; with a PHI key column its name is not shown.
-        if (!used.has(key)) for (const f of files) q(keyIsPhi ? `${dirname(f)}/(file of an unknown key)` : f, `image with join key ${keyIsPhi ? '(hidden: PHI key column)' : key} matches no record of site '${site.id}'`);
+        if (!used.has(key)) {
+          for (const f of files) strays.push({ site: site.id, file: f, item: keyIsPhi ? `${dirname(f)}/(file of an unknown key)` : f, reason: `image with join key ${keyIsPhi ? '(hidden: PHI key column)' : key} matches no record of site '${site.id}'` });
+        }
       }
     } catch (e) {
       q(site.images.folder ?? site.images.glob ?? site.images.dicomweb?.url ?? '(images)', (e as Error).message);
@@ -229,7 +232,7 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
 
   const missingColumns = schema.map((c) => c.name).filter((name) => withImages.every((s) => s.record[name] === null));
   const tablesRead = tables.map((t) => ({ source: t.source, ...(t.delimiter !== undefined && { delimiter: t.delimiter }) }));
-  return { site, subjects: withImages, quarantine, excluded, problems, sourceFiles, tables: tablesRead, missingColumns, recordedUnits };
+  return { site, subjects: withImages, quarantine, strays, excluded, problems, sourceFiles, tables: tablesRead, missingColumns, recordedUnits };
 }
 
 /**

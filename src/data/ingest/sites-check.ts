@@ -28,6 +28,25 @@ export function linkAcrossSites(sites: readonly PreparedSite[]): PreparedSite[] 
 }
 
 /**
+ * Quarantines each image file that no record of any site uses, once, at the first site that lists it
+ * (naming the other sites that list it too); a file another site uses is not quarantined. So several
+ * sites can share one image folder, each matching its own records by key.
+ */
+export function settleStrayImages(sites: readonly PreparedSite[]): PreparedSite[] {
+  const used = new Set(sites.flatMap((p) => p.subjects.flatMap((s) => s.image?.files ?? [])));
+  const listedBy = new Map<string, string[]>();
+  for (const p of sites) for (const x of p.strays) listedBy.set(x.file, [...(listedBy.get(x.file) ?? []), p.site.id]);
+  const done = new Set<string>();
+  return sites.map((p) => {
+    const extra = p.strays.filter((x) => !used.has(x.file) && !done.has(x.file));
+    for (const x of extra) done.add(x.file);
+    const others = (file: string) => (listedBy.get(file) ?? []).filter((id) => id !== p.site.id);
+    const quarantine = extra.map((x) => ({ site: x.site, item: x.item, reason: others(x.file).length ? `${x.reason} (nor of site${others(x.file).length > 1 ? 's' : ''} ${others(x.file).map((id) => `'${id}'`).join(', ')})` : x.reason }));
+    return { ...p, quarantine: [...p.quarantine, ...quarantine], strays: [] };
+  });
+}
+
+/**
  * Refuses, before anything is written, a manifest the data shows to be wrong: every problem found while
  * reading (an unreadable table, a named column no header holds) and every site left with no subject
  * (unless it sets `allowEmpty: true`), with what happened to that site's rows.

@@ -10,6 +10,12 @@ export interface QuarantineItem {
   readonly reason: string;
 }
 
+/** An image file a site's image source lists but none of its records uses; quarantined unless another site (sharing the folder) uses it. */
+export interface StrayImage extends QuarantineItem {
+  /** The file as listed, to compare with the files other sites' subjects use. */
+  readonly file: string;
+}
+
 /** A row left out on purpose, not for being bad: by the site's include/exclude criteria, or as a record linked to the same person at an earlier site. */
 export interface ExcludedItem {
   readonly site: string;
@@ -57,6 +63,8 @@ export interface PreparedSite {
   readonly site: ManifestSite;
   readonly subjects: readonly PreparedSubject[];
   readonly quarantine: readonly QuarantineItem[];
+  /** Listed image files no record of this site uses, before other sites are consulted (see settleStrayImages). */
+  readonly strays: readonly StrayImage[];
   /** Rows left out by the site's include/exclude criteria (links are added across sites later). */
   readonly excluded: readonly ExcludedItem[];
   /** Manifest mistakes only the data can show (an unreadable table, a named column no header holds); the ingest refuses when any. */

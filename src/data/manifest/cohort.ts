@@ -1,6 +1,6 @@
 import { resolveDeidKey, createPseudonymiser } from '../deid/table.js';
 import { prepareSite } from '../ingest/prepare.js';
-import { assertUsableSites, linkAcrossSites } from '../ingest/sites-check.js';
+import { assertUsableSites, linkAcrossSites, settleStrayImages } from '../ingest/sites-check.js';
 import type { ExcludedItem, PreparedSite, QuarantineItem } from '../ingest/types.js';
 import type { Cohort, ColumnSpec, Sample, SiteInfo } from '../types.js';
 import { loadManifest, type LoadManifestOptions, type Manifest } from './load.js';
@@ -56,7 +56,7 @@ export async function loadManifestCohort(manifestPath: string, options: Manifest
   const pseudonymise = key ? createPseudonymiser(key) : undefined;
   const prepared: PreparedSite[] = [];
   for (const site of manifest.sites) prepared.push(await prepareSite(site, manifest.schema, { pseudonymise }));
-  const linked = linkAcrossSites(prepared);
+  const linked = linkAcrossSites(settleStrayImages(prepared));
   assertUsableSites(manifest, linked);
   return {
     cohort: preparedToCohort(manifest.name, manifest.schema, linked),

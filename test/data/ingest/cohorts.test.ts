@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import sharp from 'sharp';
 import { Catalog } from '../../../src/data/catalog/catalog.js';
 import { formatHarmonisationReport, ingestManifest } from '../../../src/data/ingest/index.js';
 import { loadManifest, loadManifestCohort, ManifestError } from '../../../src/data/manifest/index.js';
@@ -207,4 +208,27 @@ test('a semicolon-separated file without a declared delimiter is read, and the r
   const r = await ingestManifest(join(dir, 'manifest.yaml'), { workspace: await mkdtemp(join(tmpdir(), 'medtl-ws-')) });
   assert.deepEqual(r.sites.map((s) => [s.subjects, s.quarantined]), [[6, 0]]);
   assert.match(formatHarmonisationReport(r.report), /\[a\] .*a\.csv: delimiter ';' \(detected\)/);
+});
+
+test('one image folder shared by two sites: each matches its own records by key, only a file no site uses is quarantined, once', async () => {
+  const dir = await folder({
+    'manifest.yaml': `${HEAD}  images: { folder: imgs, pattern: '{key}.png' }
+sites:
+  - { id: a, tables: [{ path: a.csv }] }
+  - { id: b, tables: [{ path: b.csv }] }
+`,
+    'a.csv': 'id,age,dx\na1,50,1\na2,51,0\na3,52,1\n',
+    'b.csv': 'id,age,dx\nb1,60,0\nb2,61,1\n',
+  });
+  await mkdir(join(dir, 'imgs'));
+  for (const key of ['a1', 'a2', 'a3', 'b1', 'b2', 'z9']) {
+    await sharp({ create: { width: 4, height: 3, channels: 3, background: { r: 10, g: 20, b: 30 } } }).png().toFile(join(dir, 'imgs', `${key}.png`));
+  }
+  const r = await ingestManifest(join(dir, 'manifest.yaml'), { workspace: await mkdtemp(join(tmpdir(), 'medtl-ws-')) });
+  assert.deepEqual(r.sites.map((s) => [s.siteId, s.subjects, s.quarantined]), [
+    ['a', 3, 1],
+    ['b', 2, 0],
+  ]);
+  assert.deepEqual(r.report.quarantine.map((x) => [x.site, x.item.replace(`${dir}/`, ''), x.reason]), [['a', 'imgs/z9.png', "image with join key z9 matches no record of site 'a' (nor of site 'b')"]]);
+  assert.deepEqual(r.cohort.samples.map((s) => `${s.siteId}/${s.subjectId}`), ['a/a1', 'a/a2', 'a/a3', 'b/b1', 'b/b2']);
 });
