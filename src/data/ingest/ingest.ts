@@ -13,6 +13,7 @@ import { readImageFile } from '../readers/index.js';
 import type { Cohort } from '../types.js';
 import { silentProgress, type ProgressReporter } from '../../util/progress.js';
 import { prepareSite } from './prepare.js';
+import { expandSitesFrom } from './sites-from.js';
 import { assertUsableSites, linkAcrossSites, settleStrayImages } from './sites-check.js';
 import { buildHarmonisationReport, type HarmonisationReport } from './report.js';
 import type { PreparedSite, PreparedSubject, QuarantineItem } from './types.js';
@@ -91,7 +92,7 @@ function safeName(s: string): string {
  */
 export async function ingestManifest(manifestPath: string, options: IngestOptions): Promise<IngestResult> {
   const progress = options.progress ?? silentProgress;
-  const manifest = await loadManifest(manifestPath, options);
+  const manifest = await expandSitesFrom(await loadManifest(manifestPath, options));
   const key = resolveDeidKey({ keyFile: options.keyFile, env: options.env, workspace: options.workspace });
   const pseudonymise = key ? createPseudonymiser(key) : undefined;
   const keyId = key ? createHmac('sha256', key).update('medtl-key-id').digest('hex').slice(0, 16) : 'none';

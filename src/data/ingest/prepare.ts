@@ -93,8 +93,15 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
   for (const table of tables) {
     table.columns.forEach((c) => columnsSeen.add(c));
     const firstAt = new Map<string, string>();
+    const only = site.rowsWhere !== undefined && table.columns.includes(site.rowsWhere.column) ? site.rowsWhere : undefined;
     for (const row of table.rows) {
       const at = `${table.source} ${row.where}`;
+      if (only !== undefined) {
+        // Another site made from the same sitesFrom entry takes this row (or, empty, the first one does).
+        const v = row.values[only.column];
+        const empty = v === null || v === undefined || idKey(v) === '';
+        if (empty ? !only.takesEmpty : idKey(v) !== only.value) continue;
+      }
       let rawKey: string;
       if (site.subjectId.row) rawKey = `${site.id}-${row.line ?? row.where.replace(/\D+/g, '')}`;
       else {
@@ -143,6 +150,15 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
   const subjects: PreparedSubject[] = [];
   for (const m of merged.values()) {
     const at = m.from.join(' + ');
+    const within = site.rowsWhere;
+    if (within !== undefined) {
+      const v = m.values[within.column];
+      if (v === null || v === undefined || idKey(v) === '') {
+        // Every site made from the entry sees such a subject; the first one quarantines it, so it is counted once.
+        if (within.takesEmpty) q(at, `site column '${within.column}' (sitesFrom) is empty${v === undefined ? ' or the subject is in no table that has it' : ''}`);
+        continue;
+      }
+    }
     const criteria = applyCriteria(site, m.values);
     if (criteria !== undefined) {
       if ('error' in criteria) q(at, criteria.error);
@@ -204,7 +220,11 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
     const hidePath = (path: string) => (keyIsPhi ? rawKeys.reduce((p, k) => p.split(k).join(showKey(k)), path) : path);
     try {
       const listing = await listImages(site.images, { siteId: site.id, keys: [...keyOf.values()], downloadDir: options.downloadDir });
-      for (const u of listing.unmatched) strays.push({ site: site.id, file: u.file, item: hidePath(u.file), reason: hidePath(u.reason) });
+      for (const u of listing.unmatched) {
+        // A failed DICOMweb pull is this site's problem; a listed file whose name has no key may be another site's to explain.
+        if (site.images.dicomweb) q(hidePath(u.file), hidePath(u.reason));
+        else strays.push({ site: site.id, file: u.file, item: hidePath(u.file), reason: hidePath(u.reason) });
+      }
       const used = new Set<string>();
       withImages = [];
       for (const s of subjects) {

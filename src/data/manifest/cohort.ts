@@ -1,5 +1,6 @@
 import { resolveDeidKey, createPseudonymiser } from '../deid/table.js';
 import { prepareSite } from '../ingest/prepare.js';
+import { expandSitesFrom } from '../ingest/sites-from.js';
 import { assertUsableSites, linkAcrossSites, settleStrayImages } from '../ingest/sites-check.js';
 import type { ExcludedItem, PreparedSite, QuarantineItem } from '../ingest/types.js';
 import type { Cohort, ColumnSpec, Sample, SiteInfo } from '../types.js';
@@ -51,7 +52,7 @@ export function preparedToCohort(name: string, schema: readonly SharedColumn[], 
  * shows to be wrong (unreadable table, unknown column, empty site) is a ManifestError.
  */
 export async function loadManifestCohort(manifestPath: string, options: ManifestCohortOptions = {}): Promise<ManifestCohort> {
-  const manifest = await loadManifest(manifestPath, options);
+  const manifest = await expandSitesFrom(await loadManifest(manifestPath, options));
   const key = resolveDeidKey({ keyFile: options.keyFile, env: options.env });
   const pseudonymise = key ? createPseudonymiser(key) : undefined;
   const prepared: PreparedSite[] = [];

@@ -22,6 +22,17 @@ export class ManifestError extends Error {
 export interface ManifestSite extends SiteSpec {
   /** The file the site was declared in (the manifest, or its per-site file). */
   readonly declaredIn: string;
+  /** Set on a site made from a `sitesFrom` entry: only rows whose `column` holds `value` are this site's. */
+  readonly rowsWhere?: SiteRows;
+}
+
+/** The rows of a table that belong to a site made by `sitesFrom`. */
+export interface SiteRows {
+  readonly column: string;
+  /** The value as text (idKey form). */
+  readonly value: string;
+  /** The first site made from an entry also takes the rows whose column is empty, to quarantine them. */
+  readonly takesEmpty: boolean;
 }
 
 /** A validated manifest: the shared schema and its sites, paths resolved against the data root. */

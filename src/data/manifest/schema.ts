@@ -159,6 +159,8 @@ const siteShape = {
   exclude: z.string().min(1).optional(),
   /** A site that ends an ingest with no subject is an error unless this is true. */
   allowEmpty: z.boolean().default(false),
+  /** Source column whose values split this entry into one site per value, `<id>-<value>` (e.g. a hospital column). */
+  sitesFrom: z.string().min(1).optional(),
 };
 
 /** Schema of one site. */

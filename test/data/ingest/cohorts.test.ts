@@ -232,3 +232,26 @@ sites:
   assert.deepEqual(r.report.quarantine.map((x) => [x.site, x.item.replace(`${dir}/`, ''), x.reason]), [['a', 'imgs/z9.png', "image with join key z9 matches no record of site 'a' (nor of site 'b')"]]);
   assert.deepEqual(r.cohort.samples.map((s) => `${s.siteId}/${s.subjectId}`), ['a/a1', 'a/a2', 'a/a3', 'b/b1', 'b/b2']);
 });
+
+test('sitesFrom: one table with a hospital column becomes one site per value; rows with no value are quarantined once; every row is accounted for', async () => {
+  const insts = ['3', '1', '12', '3', '', '1', '12', '12', '3', ''];
+  const dir = await folder({
+    'manifest.yaml': `${HEAD}sites:\n  - { id: lung, tables: [{ path: lung.csv }], sitesFrom: inst }\n  - { id: other, tables: [{ path: other.csv }] }\n`,
+    'lung.csv': `id,inst,age,dx\n${insts.map((v, k) => `${k + 1},${v},${50 + k},${k % 2}`).join('\n')}\n`,
+    'other.csv': `id,age,dx\n${rows(3)}\n`,
+  });
+  const r = await ingestManifest(join(dir, 'manifest.yaml'), { workspace: await mkdtemp(join(tmpdir(), 'medtl-ws-')) });
+  assert.deepEqual(r.sites.map((s) => [s.siteId, s.subjects, s.quarantined]), [
+    ['lung-1', 2, 2],
+    ['lung-3', 3, 0],
+    ['lung-12', 3, 0],
+    ['other', 3, 0],
+  ]);
+  assert.deepEqual(r.cohort.samples.filter((s) => s.siteId === 'lung-12').map((s) => s.subjectId), ['3', '7', '8']);
+  assert.deepEqual(r.report.quarantine.map((x) => [x.site, x.item.replace(`${dir}/`, ''), x.reason]), [
+    ['lung-1', 'lung.csv line 11', "site column 'inst' (sitesFrom) is empty"],
+    ['lung-1', 'lung.csv line 6', "site column 'inst' (sitesFrom) is empty"],
+  ]);
+  await writeFile(join(dir, 'manifest.yaml'), `${HEAD}sites:\n  - { id: lung, tables: [{ path: lung.csv }], sitesFrom: institution }\n`);
+  await assert.rejects(loadManifestCohort(join(dir, 'manifest.yaml')), /site 'lung' \(.*\): sitesFrom: no table of the site has a column 'institution'; nearest headers: 'inst', 'id', 'age'/);
+});
