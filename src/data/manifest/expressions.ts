@@ -30,3 +30,22 @@ export function checkExpression(expression: string): string | undefined {
     return `not a valid FHIRPath expression '${expression}' (${why})${hint}`;
   }
 }
+
+/**
+ * The column names a row expression reads: identifiers (plain or in backticks) that do not follow a
+ * `.` (members), are not called (functions), and are not keywords, `%` variables or `$` names.
+ */
+export function expressionColumns(expression: string): string[] {
+  const out = new Set<string>();
+  // Strings first, so a word inside quotes is never taken for a column.
+  const text = expression.replace(/'(?:[^'\\]|\\.)*'/g, "''");
+  const re = /`([^`]+)`|([A-Za-z_][A-Za-z0-9_]*)/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const before = text.slice(0, m.index).trimEnd();
+    const after = text.slice(m.index + m[0].length).trimStart();
+    if (before.endsWith('.') || before.endsWith('%') || before.endsWith('$') || after.startsWith('(')) continue;
+    if (m[2] !== undefined && FHIRPATH_KEYWORDS.includes(m[2])) continue;
+    out.add(m[1] ?? m[2]);
+  }
+  return [...out];
+}

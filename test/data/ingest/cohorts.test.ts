@@ -117,6 +117,23 @@ sites:
   assert.ok(!existsSync(join(ws, 'catalog.duckdb')), 'a refused manifest writes nothing');
 });
 
+test('a row expression reading a column no table has is one error naming the site, the key and the nearest headers', async () => {
+  const dir = await folder({
+    'manifest.yaml': `schema: [{ name: age, kind: numeric }]
+sites:
+  - { id: a, tables: [{ path: a.csv }], subjectId: { column: id }, label: { expression: 'stauts = 2 and \`time\` < 365' }, exclude: 'prior = 1' }
+`,
+    'a.csv': 'id,age,status,time,prior\n1,50,2,100,0\n2,60,1,400,0\n',
+  });
+  await assert.rejects(loadManifestCohort(join(dir, 'manifest.yaml')), (e: Error) => {
+    assert.ok(e instanceof ManifestError);
+    assert.deepEqual(e.message.split('\n').slice(1).map((l) => l.replace(`${dir}/`, '')), [
+      "  - site 'a' (manifest.yaml): label.expression: 'stauts = 2 and `time` < 365' reads a column 'stauts' that no table of the site has; nearest headers: 'status', 'age', 'time'",
+    ]);
+    return true;
+  });
+});
+
 test('a site left with 0 subjects is an error naming why, unless it sets allowEmpty: true', async () => {
   const manifest = (allow: string) => `${HEAD}sites:
   - { id: a, tables: [{ path: a.csv }] }
