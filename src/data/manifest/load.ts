@@ -174,6 +174,7 @@ function checkSite(site: SiteSpec, schema: readonly SharedColumn[], prefix: read
   if (id !== undefined && site.phi[id] === 'drop') problems.push(`${at('phi', id)}: the subject id column cannot be dropped; use pseudonymise`);
   if (site.subjectId.row && site.tables.length > 1) problems.push(`${at('subjectId')}: row numbers identify subjects only with a single table; give column: <id column>`);
   if (site.subjectId.row && site.tables.some((t) => t.fhir)) problems.push(`${at('subjectId')}: a FHIR source identifies patients by id; use column: id`);
+  if (site.sitesFrom !== undefined && site.phi[site.sitesFrom] !== undefined) problems.push(`${at('sitesFrom')}: the PHI column '${site.sitesFrom}' cannot name sites (its values would become site ids)`);
   problems.push(...checkExpressions(site, at));
   return problems;
 }

@@ -269,6 +269,8 @@ test('sitesFrom: one table with a hospital column becomes one site per value; ro
     ['lung-1', 'lung.csv line 11', "site column 'inst' (sitesFrom) is empty"],
     ['lung-1', 'lung.csv line 6', "site column 'inst' (sitesFrom) is empty"],
   ]);
+  await writeFile(join(dir, 'manifest.yaml'), `${HEAD}sites:\n  - { id: lung, tables: [{ path: lung.csv }], sitesFrom: inst, phi: { inst: drop } }\n`);
+  await assert.rejects(loadManifest(join(dir, 'manifest.yaml')), /sites\.0\.sitesFrom: the PHI column 'inst' cannot name sites/);
   await writeFile(join(dir, 'manifest.yaml'), `${HEAD}sites:\n  - { id: lung, tables: [{ path: lung.csv }], sitesFrom: institution }\n`);
   await assert.rejects(loadManifestCohort(join(dir, 'manifest.yaml')), /site 'lung' \(.*\): sitesFrom: no table of the site has a column 'institution'; nearest headers: 'inst', 'id', 'age'/);
 });
