@@ -34,8 +34,11 @@ export async function ingestAndPrint(manifest: string, flags: IngestFlags): Prom
     process.stdout.write(`${JSON.stringify(ingestJson(result), null, 2)}\n`);
     return;
   }
-  const lines = result.sites.map((s) => `  ${s.siteId.padEnd(16)} ${s.status.padEnd(9)} ${String(s.subjects).padStart(6)} subjects  ${String(s.quarantined).padStart(4)} quarantined`);
+  const lines = result.sites.map((s) => `  ${s.siteId.padEnd(16)} ${s.status.padEnd(9)} ${String(s.subjects).padStart(6)} subjects  ${String(s.quarantined).padStart(4)} quarantined  ${String(s.excluded).padStart(4)} excluded`);
   process.stdout.write(`Ingested ${result.manifest.name} from ${result.manifest.root}\n${lines.join('\n')}\nCatalog: ${result.catalogPath}\n`);
   if (reportPath !== undefined) process.stdout.write(`\n${formatHarmonisationReport(result.report)}\n\nHarmonisation report (JSON): ${reportPath}\n`);
-  else if (result.report.quarantine.length) process.stdout.write(`${result.report.quarantine.length} items quarantined; see them with --report\n`);
+  else if (result.report.quarantine.length) {
+    const top = result.report.quarantineByReason.slice(0, 3).map((g) => `  ${String(g.count).padStart(5)}  ${g.reason}`);
+    process.stdout.write(`${result.report.quarantine.length} items quarantined, most often:\n${top.join('\n')}\nsee them all with --report\n`);
+  }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadExperimentFile, parseExperiment } from '../config/experiment.js';
+import { ManifestError } from '../data/manifest/load.js';
 import type { EvaluateFlags } from './evaluate-command.js';
 import type { InspectFlags } from './inspect-command.js';
 import type { IngestFlags } from './ingest-command.js';
@@ -134,5 +135,6 @@ try {
   await program.parseAsync(process.argv);
 } catch (e) {
   process.stderr.write(`medtl: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = e instanceof ConfigError ? 2 : 1;
+  // A mistake in what the user wrote (experiment config or site manifest) is exit 2; anything else 1.
+  process.exitCode = e instanceof ConfigError || e instanceof ManifestError ? 2 : 1;
 }

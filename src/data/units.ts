@@ -36,6 +36,10 @@ const ALIASES: Readonly<Record<string, readonly string[]>> = Object.freeze({
   'g/dL': ['g/dl'],
   'mg/dL': ['mg/dl'],
   'mg/L': ['mg/l'],
+  // Enzyme activity: international units and units are the same unit (1 U = 1 µmol/min).
+  'U/L': ['u/l', 'iu/l', 'units/l'],
+  'mmol/L': ['mmol/l'],
+  'umol/L': ['umol/l', 'µmol/l', 'μmol/l', 'micromol/l'],
   degC: ['degc', '°c', 'celsius'],
   degF: ['degf', '°f', 'fahrenheit'],
   HU: ['hu', 'hounsfield'],

@@ -116,6 +116,8 @@ async function loadManifestExperimentCohort(
   }
   const counts = r.sites.map((s) => `${s.siteId} ${s.subjects} (${s.status})`).join(', ');
   const quarantined = r.report.quarantine.length;
-  progress.log(`manifest ${r.manifest.path} → ${r.catalogPath}: ${cohort.samples.length} subjects: ${counts}${quarantined ? `; ${quarantined} items quarantined (medtl ingest --report lists them)` : ''}`);
-  return { cohort, origin: { kind: 'manifest', manifest: r.manifest.path, root: r.manifest.root, subjects: cohort.samples.length, quarantined } };
+  const excluded = r.report.excluded.length;
+  const left = [quarantined ? `${quarantined} items quarantined` : '', excluded ? `${excluded} rows excluded` : ''].filter((x) => x !== '').join(', ');
+  progress.log(`manifest ${r.manifest.path} → ${r.catalogPath}: ${cohort.samples.length} subjects: ${counts}${left ? `; ${left} (medtl ingest --report lists them)` : ''}`);
+  return { cohort, origin: { kind: 'manifest', manifest: r.manifest.path, root: r.manifest.root, subjects: cohort.samples.length, quarantined, excluded } };
 }

@@ -130,6 +130,8 @@ export type CohortOrigin =
       readonly subjects: number;
       /** Input items left out (bad rows, missing images), with reasons in the ingest report. */
       readonly quarantined: number;
+      /** Rows left out on purpose (include/exclude criteria, records linked to the same person at an earlier site), apart from quarantined ones. */
+      readonly excluded: number;
     };
 
 /** Per-site counts and prevalence, and the role the site played in the run. */

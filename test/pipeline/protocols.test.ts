@@ -17,7 +17,8 @@ async function threeSiteManifest(): Promise<string> {
     const rows = ['pid,x,dx'];
     for (let i = 0; i < 100; i++) {
       const x = rng.normal() + shift;
-      rows.push(`${site}${i},${x.toFixed(3)},${x + 0.7 * rng.normal() > shift ? 'yes' : 'no'}`);
+      // Every site numbers its patients 1..100: subject identity is (site, id), so none collide.
+      rows.push(`${i + 1},${x.toFixed(3)},${x + 0.7 * rng.normal() > shift ? 'yes' : 'no'}`);
     }
     await writeFile(join(dir, `${site}.csv`), `${rows.join('\n')}\n`);
   }

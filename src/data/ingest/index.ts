@@ -4,3 +4,5 @@ export * from './images.js';
 export * from './prepare.js';
 export * from './report.js';
 export * from './ingest.js';
+export * from './sites-check.js';
+export * from './sites-from.js';

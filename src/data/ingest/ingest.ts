@@ -7,12 +7,14 @@ import { readCatalogCohort } from '../catalog/cohort.js';
 import { deidentifyDicom } from '../deid/dicom.js';
 import { dicomWebDownloadDir } from '../dicomweb/image-source.js';
 import { createPseudonymiser, missingKeyMessage, resolveDeidKey, DeidKeyError } from '../deid/table.js';
-import { dropCrossSiteDuplicates, toColumnSpecs } from '../manifest/cohort.js';
+import { toColumnSpecs } from '../manifest/cohort.js';
 import { loadManifest, type LoadManifestOptions, type Manifest } from '../manifest/load.js';
 import { readImageFile } from '../readers/index.js';
 import type { Cohort } from '../types.js';
 import { silentProgress, type ProgressReporter } from '../../util/progress.js';
 import { prepareSite } from './prepare.js';
+import { expandSitesFrom } from './sites-from.js';
+import { assertUsableSites, linkAcrossSites, settleStrayImages } from './sites-check.js';
 import { buildHarmonisationReport, type HarmonisationReport } from './report.js';
 import type { PreparedSite, PreparedSubject, QuarantineItem } from './types.js';
 
@@ -40,6 +42,8 @@ export interface SiteIngestSummary {
   readonly status: 'ingested' | 'resumed' | 'unchanged';
   readonly subjects: number;
   readonly quarantined: number;
+  /** Rows left out on purpose: by the site's include/exclude criteria, or linked to the same person at an earlier site. */
+  readonly excluded: number;
 }
 
 /** The result of an ingest: per-site summaries, the harmonisation report and the cohort as stored. */
@@ -88,23 +92,25 @@ function safeName(s: string): string {
  */
 export async function ingestManifest(manifestPath: string, options: IngestOptions): Promise<IngestResult> {
   const progress = options.progress ?? silentProgress;
-  const manifest = await loadManifest(manifestPath, options);
+  const manifest = await expandSitesFrom(await loadManifest(manifestPath, options));
   const key = resolveDeidKey({ keyFile: options.keyFile, env: options.env, workspace: options.workspace });
   const pseudonymise = key ? createPseudonymiser(key) : undefined;
   const keyId = key ? createHmac('sha256', key).update('medtl-key-id').digest('hex').slice(0, 16) : 'none';
 
   const prepared: PreparedSite[] = [];
   for (const site of manifest.sites) prepared.push(await prepareSite(site, manifest.schema, { pseudonymise, downloadDir: options.downloadDir ?? dicomWebDownloadDir(options.workspace) }));
-  const dedup = dropCrossSiteDuplicates(prepared);
+  const linked = linkAcrossSites(settleStrayImages(prepared));
+  // Before the catalog is opened: a refused manifest writes nothing.
+  assertUsableSites(manifest, linked);
 
   const catalog = await Catalog.open(options.workspace);
   const summaries: SiteIngestSummary[] = [];
   let written = 0;
   try {
     await catalog.setSchema(toColumnSpecs(manifest.schema));
-    for (const p of dedup.sites) {
+    for (const p of linked) {
       const site = p.site;
-      const quarantine: QuarantineItem[] = [...p.quarantine, ...dedup.quarantine.filter((x) => x.site === site.id)];
+      const quarantine: QuarantineItem[] = [...p.quarantine];
       const provenance: CatalogProvenance[] = [];
       for (const f of p.sourceFiles) {
         const bytes = await readFile(f);
@@ -124,12 +130,13 @@ export async function ingestManifest(manifestPath: string, options: IngestOption
           key: keyId,
           subjects: p.subjects.map((x) => x.subjectId),
           quarantine,
+          excluded: p.excluded,
         }),
       );
       const existing = await catalog.site(site.id);
       if (existing?.fingerprint === fingerprint && existing.completedAt !== null) {
         progress.log(`${site.id}: unchanged since the last ingest, skipped`);
-        summaries.push({ siteId: site.id, status: 'unchanged', subjects: (await catalog.subjects([site.id])).length, quarantined: (await catalog.quarantine([site.id])).length });
+        summaries.push({ siteId: site.id, status: 'unchanged', subjects: (await catalog.subjects([site.id])).length, quarantined: (await catalog.quarantine([site.id])).length, excluded: p.excluded.length });
         continue;
       }
       const resuming = existing?.fingerprint === fingerprint;
@@ -169,12 +176,12 @@ export async function ingestManifest(manifestPath: string, options: IngestOption
       }
       progress.stop();
       await catalog.completeSite(site.id);
-      summaries.push({ siteId: site.id, status: resuming ? 'resumed' : 'ingested', subjects: (await catalog.subjects([site.id])).length, quarantined: (await catalog.quarantine([site.id])).length });
+      summaries.push({ siteId: site.id, status: resuming ? 'resumed' : 'ingested', subjects: (await catalog.subjects([site.id])).length, quarantined: (await catalog.quarantine([site.id])).length, excluded: p.excluded.length });
     }
     const siteIds = manifest.sites.map((s) => s.id);
     const cohort = await readCatalogCohort(catalog, manifest.name, siteIds);
     const tables = Object.fromEntries(prepared.map((p) => [p.site.id, p.tables]));
-    const report = buildHarmonisationReport(manifest, cohort, await catalog.quarantine(siteIds), tables);
+    const report = buildHarmonisationReport(manifest, cohort, await catalog.quarantine(siteIds), tables, linked.flatMap((p) => p.excluded));
     return { manifest, catalogPath: catalog.path, sites: summaries, report, cohort };
   } finally {
     catalog.close();

@@ -9,8 +9,9 @@ import { TableReadError, type TableData } from '../tables/types.js';
 import type { BinaryLabel, TabularValue } from '../types.js';
 import { applyConversion, type UnitConversion } from '../units.js';
 import { missingKeyMessage, type Pseudonymiser } from '../deid/table.js';
+import { describeNearest } from '../../util/nearest.js';
 import { listImages } from './images.js';
-import type { ImageRef, PreparedSite, PreparedSubject, QuarantineItem } from './types.js';
+import type { ExcludedItem, ImageRef, PreparedSite, PreparedSubject, QuarantineItem, StrayImage } from './types.js';
 
 /** Options for preparing a site. */
 export interface PrepareOptions {
@@ -60,6 +61,9 @@ interface Merged {
 export async function prepareSite(site: ManifestSite, schema: readonly SharedColumn[], options: PrepareOptions = {}): Promise<PreparedSite> {
   const quarantine: QuarantineItem[] = [];
   const q = (item: string, reason: string) => quarantine.push({ site: site.id, item, reason });
+  const excluded: ExcludedItem[] = [];
+  const strays: StrayImage[] = [];
+  const problems: string[] = [];
   const needsKey = Object.values(site.phi).includes('pseudonymise');
   if (needsKey && !options.pseudonymise) throw new PrepareError(missingKeyMessage(`site '${site.id}' (${site.declaredIn})`));
   const idCol = site.subjectId.column;
@@ -71,13 +75,14 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
   for (const t of site.tables) {
     try {
       // Notes are text too: a note of digits only must not become a number.
-      const data = await readSource(t, [idCol, site.images?.key, site.text?.column].filter((c): c is string => c !== undefined));
+      const data = await readSource(t, [idCol, site.subjectId.link, site.images?.key, site.text?.column].filter((c): c is string => c !== undefined));
       tables.push(data);
       sourceFiles.push(...data.files);
       for (const r of data.rejected) q(`${r.file} ${r.where}`, r.reason);
     } catch (e) {
       if (!(e instanceof TableReadError)) throw e;
-      q(t.path ?? t.fhir?.folder ?? '(table)', e.message);
+      // A table that cannot be read at all is a wrong path or root, not a bad row: the ingest refuses.
+      problems.push(`site '${site.id}' (${site.declaredIn}): tables: ${e.message}`);
     }
   }
 
@@ -88,8 +93,15 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
   for (const table of tables) {
     table.columns.forEach((c) => columnsSeen.add(c));
     const firstAt = new Map<string, string>();
+    const only = site.rowsWhere !== undefined && table.columns.includes(site.rowsWhere.column) ? site.rowsWhere : undefined;
     for (const row of table.rows) {
       const at = `${table.source} ${row.where}`;
+      if (only !== undefined) {
+        // Another site made from the same sitesFrom entry takes this row (or, empty, the first one does).
+        const v = row.values[only.column];
+        const empty = v === null || v === undefined || idKey(v) === '';
+        if (empty ? !only.takesEmpty : idKey(v) !== only.value) continue;
+      }
       let rawKey: string;
       if (site.subjectId.row) rawKey = `${site.id}-${row.line ?? row.where.replace(/\D+/g, '')}`;
       else {
@@ -132,12 +144,29 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
   for (const p of plans) if (p.unit !== undefined && p.col.unit !== undefined && p.unit !== p.col.unit) recordedUnits[p.col.name] = p.unit;
 
   const textCol = site.text?.column;
-  if (textCol !== undefined && tables.length > 0 && !columnsSeen.has(textCol)) {
-    q(tables.map((t) => t.source).join(' + '), `text column '${textCol}' (site '${site.id}', text.column) is in none of the site's tables; columns: ${[...columnsSeen].join(', ')}`);
-  }
+  if (tables.length === site.tables.length) problems.push(...namedColumnProblems(site, [...columnsSeen]));
+  const linkCol = site.subjectId.link;
+  const linkIsPhi = linkCol !== undefined && site.phi[linkCol] === 'pseudonymise';
   const subjects: PreparedSubject[] = [];
   for (const m of merged.values()) {
     const at = m.from.join(' + ');
+    const within = site.rowsWhere;
+    if (within !== undefined) {
+      const v = m.values[within.column];
+      if (v === null || v === undefined || idKey(v) === '') {
+        // Every site made from the entry sees such a subject; the first one quarantines it, so it is counted once.
+        if (within.takesEmpty) q(at, `site column '${within.column}' (sitesFrom) is empty${v === undefined ? ' or the subject is in no table that has it' : ''}`);
+        continue;
+      }
+    }
+    const criteria = applyCriteria(site, m.values);
+    if (criteria !== undefined) {
+      if ('error' in criteria) q(at, criteria.error);
+      else excluded.push({ site: site.id, item: at, reason: criteria.excluded, kind: 'criteria' });
+      continue;
+    }
+    const link = linkCol === undefined ? null : (m.values[linkCol] ?? null);
+    const linkKey = link === null || idKey(link) === '' ? undefined : linkIsPhi && options.pseudonymise ? options.pseudonymise(idKey(link)) : idKey(link);
     const label = applyLabel(site.label, m.values);
     if ('error' in label) {
       q(at, label.error);
@@ -170,6 +199,7 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
       record,
       ...(Object.keys(pseudonyms).length > 0 && { pseudonyms }),
       ...(noteOf(m.values, textCol) !== undefined && { text: noteOf(m.values, textCol) }),
+      ...(linkKey !== undefined && { linkKey }),
       from: at,
     });
   }
@@ -190,7 +220,11 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
     const hidePath = (path: string) => (keyIsPhi ? rawKeys.reduce((p, k) => p.split(k).join(showKey(k)), path) : path);
     try {
       const listing = await listImages(site.images, { siteId: site.id, keys: [...keyOf.values()], downloadDir: options.downloadDir });
-      for (const u of listing.unmatched) q(hidePath(u.file), hidePath(u.reason));
+      for (const u of listing.unmatched) {
+        // A failed DICOMweb pull is this site's problem; a listed file whose name has no key may be another site's to explain.
+        if (site.images.dicomweb) q(hidePath(u.file), hidePath(u.reason));
+        else strays.push({ site: site.id, file: u.file, item: hidePath(u.file), reason: hidePath(u.reason) });
+      }
       const used = new Set<string>();
       withImages = [];
       for (const s of subjects) {
@@ -206,7 +240,9 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
       }
       for (const [key, files] of listing.byKey) {
         // A file whose key matches no record cannot be told apart from PHI; with a PHI key column its name is not shown.
-        if (!used.has(key)) for (const f of files) q(keyIsPhi ? `${dirname(f)}/(file of an unknown key)` : f, `image with join key ${keyIsPhi ? '(hidden: PHI key column)' : key} matches no record of site '${site.id}'`);
+        if (!used.has(key)) {
+          for (const f of files) strays.push({ site: site.id, file: f, item: keyIsPhi ? `${dirname(f)}/(file of an unknown key)` : f, reason: `image with join key ${keyIsPhi ? '(hidden: PHI key column)' : key} matches no record of site '${site.id}'` });
+        }
       }
     } catch (e) {
       q(site.images.folder ?? site.images.glob ?? site.images.dicomweb?.url ?? '(images)', (e as Error).message);
@@ -216,7 +252,44 @@ export async function prepareSite(site: ManifestSite, schema: readonly SharedCol
 
   const missingColumns = schema.map((c) => c.name).filter((name) => withImages.every((s) => s.record[name] === null));
   const tablesRead = tables.map((t) => ({ source: t.source, ...(t.delimiter !== undefined && { delimiter: t.delimiter }) }));
-  return { site, subjects: withImages, quarantine, sourceFiles, tables: tablesRead, missingColumns, recordedUnits };
+  return { site, subjects: withImages, quarantine, strays, excluded, problems, sourceFiles, tables: tablesRead, missingColumns, recordedUnits };
+}
+
+/**
+ * Every source column the site's manifest names explicitly that no header of its tables holds, with
+ * the nearest header names: a typo here would otherwise read as an absent column or an empty site.
+ */
+function namedColumnProblems(site: ManifestSite, headers: readonly string[]): string[] {
+  const named: [key: string, column: string | undefined][] = [
+    ['subjectId.column', site.subjectId.column],
+    ['subjectId.link', site.subjectId.link],
+    ['label.column', site.label.column],
+    ['images.key', site.images?.key],
+    ['text.column', site.text?.column],
+    ...Object.entries(site.columns).map(([name, m]): [string, string | undefined] => [`columns.${name}.from`, m.from]),
+  ];
+  const have = new Set(headers);
+  return named
+    .filter((x): x is [string, string] => x[1] !== undefined && !have.has(x[1]))
+    .map(([key, column]) => `site '${site.id}' (${site.declaredIn}): ${key}: no table of the site has a column '${column}'; ${describeNearest(column, headers)}`);
+}
+
+/** The site's include/exclude criteria on one row: undefined to keep it, why it is excluded, or an error that quarantines it. */
+function applyCriteria(site: ManifestSite, values: Readonly<Record<string, TabularValue>>): { excluded: string } | { error: string } | undefined {
+  for (const [key, expr] of [['include', site.include], ['exclude', site.exclude]] as const) {
+    if (expr === undefined) continue;
+    let r: unknown[];
+    try {
+      r = fhirpath.evaluate(values as never, expr) as unknown[];
+    } catch (e) {
+      return { error: `${key} expression '${expr}' failed: ${(e as Error).message.split('\n')[0]}` };
+    }
+    if (r.length > 1 || (r.length === 1 && typeof r[0] !== 'boolean')) return { error: `${key} expression '${expr}' must give true or false` };
+    // An empty result (a column the criterion uses is missing) does not meet an inclusion criterion and does not meet an exclusion one.
+    if (key === 'include' && r[0] !== true) return { excluded: `not included: ${expr}${r.length === 0 ? ' (no value)' : ''}` };
+    if (key === 'exclude' && r[0] === true) return { excluded: `excluded: ${expr}` };
+  }
+  return undefined;
 }
 
 interface ColumnPlan {

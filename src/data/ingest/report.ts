@@ -1,7 +1,7 @@
 import type { Manifest } from '../manifest/load.js';
 import type { Cohort } from '../types.js';
 import { describeDelimiter } from '../tables/types.js';
-import type { QuarantineItem, TableRead } from './types.js';
+import type { ExcludedItem, QuarantineItem, TableRead } from './types.js';
 
 /** Distribution of a numeric column at one site (over non-missing values). */
 export interface NumericSummary {
@@ -44,6 +44,10 @@ export interface SiteReport {
   /** positives / subjects; null for a site with no subjects. */
   readonly labelRate: number | null;
   readonly quarantined: number;
+  /** Rows left out by the site's include/exclude criteria (not errors, so not quarantined). */
+  readonly excluded: number;
+  /** Records left out as the same person as a subject of an earlier site (`subjectId.link`). */
+  readonly linked: number;
   /** The site's table sources as read this ingest, with the delimiter each CSV/TSV file was split on. */
   readonly tables: readonly TableRead[];
 }
@@ -55,6 +59,43 @@ export interface HarmonisationReport {
   readonly sites: readonly SiteReport[];
   readonly columns: readonly ColumnReport[];
   readonly quarantine: readonly QuarantineItem[];
+  /** Quarantined items grouped by reason (ids, files and values masked), most frequent first. */
+  readonly quarantineByReason: readonly ReasonCount[];
+  /** Rows left out on purpose: criteria and links, one entry each. */
+  readonly excluded: readonly ExcludedItem[];
+}
+
+/** How many quarantined items share one reason, once the ids, files and values in it are masked. */
+export interface ReasonCount {
+  readonly reason: string;
+  readonly count: number;
+  /** Site id → count. */
+  readonly sites: Readonly<Record<string, number>>;
+}
+
+/**
+ * A quarantine reason with what varies per item masked, so items quarantined for the same cause group
+ * together: quoted values become `'…'`, numbers `#`, and the word after subject/patient/key/file `…`.
+ */
+export function reasonKind(reason: string): string {
+  return reason
+    .replace(/'[^']*'/g, "'…'")
+    .replace(/\b(subject|patient|key|of|image) (?!\()[^\s:,;()]+/g, '$1 …')
+    .replace(/(\/[^\s:,;()]+)+/g, '…')
+    .replace(/\d+(\.\d+)?/g, '#');
+}
+
+/** Groups quarantined items by reasonKind, most frequent first (ties by reason). */
+export function summariseQuarantine(quarantine: readonly QuarantineItem[]): ReasonCount[] {
+  const by = new Map<string, { count: number; sites: Record<string, number> }>();
+  for (const q of quarantine) {
+    const k = reasonKind(q.reason);
+    const e = by.get(k) ?? { count: 0, sites: {} };
+    e.count++;
+    e.sites[q.site] = (e.sites[q.site] ?? 0) + 1;
+    by.set(k, e);
+  }
+  return [...by].map(([reason, e]) => ({ reason, ...e })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 }
 
 function summarise(xs: number[]): NumericSummary {
@@ -72,12 +113,17 @@ export function buildHarmonisationReport(
   cohort: Cohort,
   quarantine: readonly QuarantineItem[],
   tables: Readonly<Record<string, readonly TableRead[]>>,
+  excluded: readonly ExcludedItem[] = [],
 ): HarmonisationReport {
   const bySite = new Map(cohort.sites.map((s) => [s.id, cohort.samples.filter((x) => x.siteId === s.id)]));
   const sites: SiteReport[] = cohort.sites.map((s) => {
     const xs = bySite.get(s.id) ?? [];
     const positives = xs.filter((x) => x.label === 1).length;
-    return { id: s.id, subjects: xs.length, positives, labelRate: xs.length ? positives / xs.length : null, quarantined: quarantine.filter((q) => q.site === s.id).length, tables: tables[s.id] ?? [] };
+    return { id: s.id, subjects: xs.length, positives, labelRate: xs.length ? positives / xs.length : null, quarantined: quarantine.filter((q) => q.site === s.id).length,
+      excluded: excluded.filter((x) => x.site === s.id && x.kind === 'criteria').length,
+      linked: excluded.filter((x) => x.site === s.id && x.kind === 'link').length,
+      tables: tables[s.id] ?? [],
+    };
   });
   const columns: ColumnReport[] = manifest.schema.map((col) => {
     const perSite: Record<string, ColumnSiteSummary> = {};
@@ -100,7 +146,7 @@ export function buildHarmonisationReport(
     }
     return { name: col.name, kind: col.kind, ...(col.unit !== undefined && { unit: col.unit }), sites: perSite };
   });
-  return { manifest: manifest.path, name: manifest.name, sites, columns, quarantine };
+  return { manifest: manifest.path, name: manifest.name, sites, columns, quarantine, quarantineByReason: summariseQuarantine(quarantine), excluded };
 }
 
 function fmt(x: number): string {
@@ -115,6 +161,8 @@ export function formatHarmonisationReport(r: HarmonisationReport): string {
     ['subjects', '', '', ...r.sites.map((s) => String(s.subjects))],
     ['label rate', '', '', ...r.sites.map((s) => (s.labelRate === null ? '-' : `${(100 * s.labelRate).toFixed(1)}%`))],
     ['quarantined', '', '', ...r.sites.map((s) => String(s.quarantined))],
+    ['excluded', '', '', ...r.sites.map((s) => String(s.excluded))],
+    ['linked', '', '', ...r.sites.map((s) => String(s.linked))],
   ];
   for (const c of r.columns) {
     rows.push([
@@ -137,6 +185,14 @@ export function formatHarmonisationReport(r: HarmonisationReport): string {
   out.push('', 'numeric: mean±sd [min, median, max] over non-missing values; categorical: value:count');
   const read = r.sites.flatMap((s) => s.tables.map((t) => `  [${s.id}] ${t.source}${t.delimiter ? `: delimiter ${describeDelimiter(t.delimiter)}` : ''}`));
   if (read.length) out.push('', 'tables read:', ...read);
+  if (r.quarantineByReason.length) {
+    out.push('', 'quarantined by reason:');
+    for (const g of r.quarantineByReason) out.push(`  ${String(g.count).padStart(5)}  ${g.reason}  (${Object.entries(g.sites).map(([k, n]) => `${k}: ${n}`).join(', ')})`);
+  }
+  if (r.excluded.length) {
+    out.push('', `excluded (${r.excluded.length}):`);
+    for (const x of r.excluded) out.push(`  [${x.site}] ${x.item}: ${x.reason}`);
+  }
   if (r.quarantine.length) {
     out.push('', `quarantined (${r.quarantine.length}):`);
     for (const q of r.quarantine) out.push(`  [${q.site}] ${q.item}: ${q.reason}`);

@@ -10,6 +10,22 @@ export interface QuarantineItem {
   readonly reason: string;
 }
 
+/** An image file a site's image source lists but none of its records uses; quarantined unless another site (sharing the folder) uses it. */
+export interface StrayImage extends QuarantineItem {
+  /** The file as listed, to compare with the files other sites' subjects use. */
+  readonly file: string;
+}
+
+/** A row left out on purpose, not for being bad: by the site's include/exclude criteria, or as a record linked to the same person at an earlier site. */
+export interface ExcludedItem {
+  readonly site: string;
+  /** The table location(s) of the row, e.g. `/data/a.csv line 12`. */
+  readonly item: string;
+  readonly reason: string;
+  /** criteria: the site's `include` / `exclude`; link: the same person (by `subjectId.link`) is kept at an earlier site. */
+  readonly kind: 'criteria' | 'link';
+}
+
 /** Reference to the image file(s) of one subject, before decoding. */
 export interface ImageRef {
   /** The join key used to find the files (pseudonymised when the key column is PHI). */
@@ -38,6 +54,8 @@ export interface PreparedSubject {
   /** The clinical note from the site's `text` column (absent when the cell is empty or missing). */
   readonly text?: string;
   readonly image?: ImageRef;
+  /** The `subjectId.link` key (pseudonymised when that column is PHI); absent when the site links nothing or the cell is empty. */
+  readonly linkKey?: string;
 }
 
 /** What one site's tables and images yield before writing. */
@@ -45,6 +63,12 @@ export interface PreparedSite {
   readonly site: ManifestSite;
   readonly subjects: readonly PreparedSubject[];
   readonly quarantine: readonly QuarantineItem[];
+  /** Listed image files no record of this site uses, before other sites are consulted (see settleStrayImages). */
+  readonly strays: readonly StrayImage[];
+  /** Rows left out by the site's include/exclude criteria (links are added across sites later). */
+  readonly excluded: readonly ExcludedItem[];
+  /** Manifest mistakes only the data can show (an unreadable table, a named column no header holds); the ingest refuses when any. */
+  readonly problems: readonly string[];
   /** Every input file read (tables, NDJSON files; image files are in each subject's ImageRef). */
   readonly sourceFiles: readonly string[];
   /** Each table source that could be read, with the delimiter a CSV/TSV file was split on. */

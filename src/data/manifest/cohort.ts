@@ -1,6 +1,8 @@
 import { resolveDeidKey, createPseudonymiser } from '../deid/table.js';
 import { prepareSite } from '../ingest/prepare.js';
-import type { PreparedSite, QuarantineItem } from '../ingest/types.js';
+import { expandSitesFrom } from '../ingest/sites-from.js';
+import { assertUsableSites, linkAcrossSites, settleStrayImages } from '../ingest/sites-check.js';
+import type { ExcludedItem, PreparedSite, QuarantineItem } from '../ingest/types.js';
 import type { Cohort, ColumnSpec, Sample, SiteInfo } from '../types.js';
 import { loadManifest, type LoadManifestOptions, type Manifest } from './load.js';
 import type { SharedColumn } from './schema.js';
@@ -16,6 +18,8 @@ export interface ManifestCohort {
   readonly cohort: Cohort;
   readonly manifest: Manifest;
   readonly quarantine: readonly QuarantineItem[];
+  /** Rows left out on purpose: by a site's include/exclude criteria, or linked to the same person at an earlier site. */
+  readonly excluded: readonly ExcludedItem[];
 }
 
 /** The shared schema as the cohort's ColumnSpecs. */
@@ -27,28 +31,6 @@ export function toColumnSpecs(schema: readonly SharedColumn[]): ColumnSpec[] {
     ...(c.categories !== undefined && { categories: c.categories }),
     ...(c.description !== undefined && { description: c.description }),
   }));
-}
-
-/**
- * Flags a subject id claimed by more than one site: the first site (in manifest order) keeps it, later
- * ones are quarantined, since one patient cannot be in two cohorts' training and test sets at once.
- */
-export function dropCrossSiteDuplicates(sites: readonly PreparedSite[]): { sites: PreparedSite[]; quarantine: QuarantineItem[] } {
-  const owner = new Map<string, string>();
-  const quarantine: QuarantineItem[] = [];
-  const out = sites.map((p) => {
-    const keep = p.subjects.filter((s) => {
-      const first = owner.get(s.subjectId);
-      if (first !== undefined && first !== p.site.id) {
-        quarantine.push({ site: p.site.id, item: s.from, reason: `patient ${s.subjectId} is already claimed by site '${first}'` });
-        return false;
-      }
-      owner.set(s.subjectId, p.site.id);
-      return true;
-    });
-    return { ...p, subjects: keep };
-  });
-  return { sites: out, quarantine };
 }
 
 /** Turns prepared sites into a tabular cohort (images are referenced, not decoded, here). */
@@ -66,15 +48,21 @@ export function preparedToCohort(name: string, schema: readonly SharedColumn[], 
 /**
  * Loads a site manifest into a typed, tabular Cohort in memory (no workspace is written): reads every
  * site's tables, maps them to the shared schema in canonical units and applies the labels. Bad rows
- * are left out and listed in `quarantine`.
+ * are left out and listed in `quarantine`, rows left out on purpose in `excluded`; a manifest the data
+ * shows to be wrong (unreadable table, unknown column, empty site) is a ManifestError.
  */
 export async function loadManifestCohort(manifestPath: string, options: ManifestCohortOptions = {}): Promise<ManifestCohort> {
-  const manifest = await loadManifest(manifestPath, options);
+  const manifest = await expandSitesFrom(await loadManifest(manifestPath, options));
   const key = resolveDeidKey({ keyFile: options.keyFile, env: options.env });
   const pseudonymise = key ? createPseudonymiser(key) : undefined;
   const prepared: PreparedSite[] = [];
   for (const site of manifest.sites) prepared.push(await prepareSite(site, manifest.schema, { pseudonymise }));
-  const dedup = dropCrossSiteDuplicates(prepared);
-  const quarantine = [...prepared.flatMap((p) => p.quarantine), ...dedup.quarantine];
-  return { cohort: preparedToCohort(manifest.name, manifest.schema, dedup.sites), manifest, quarantine };
+  const linked = linkAcrossSites(settleStrayImages(prepared));
+  assertUsableSites(manifest, linked);
+  return {
+    cohort: preparedToCohort(manifest.name, manifest.schema, linked),
+    manifest,
+    quarantine: linked.flatMap((p) => p.quarantine),
+    excluded: linked.flatMap((p) => p.excluded),
+  };
 }

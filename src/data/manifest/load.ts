@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { describeZodIssue } from '../../util/zod-issues.js';
+import { checkExpression } from './expressions.js';
 import { manifestSchema, siteSchema, type SharedColumn, type SiteSpec } from './schema.js';
 import { findColumnConversion, KNOWN_ANALYTES } from './units.js';
 
@@ -21,6 +22,17 @@ export class ManifestError extends Error {
 export interface ManifestSite extends SiteSpec {
   /** The file the site was declared in (the manifest, or its per-site file). */
   readonly declaredIn: string;
+  /** Set on a site made from a `sitesFrom` entry: only rows whose `column` holds `value` are this site's. */
+  readonly rowsWhere?: SiteRows;
+}
+
+/** The rows of a table that belong to a site made by `sitesFrom`. */
+export interface SiteRows {
+  readonly column: string;
+  /** The value as text (idKey form). */
+  readonly value: string;
+  /** The first site made from an entry also takes the rows whose column is empty, to quarantine them. */
+  readonly takesEmpty: boolean;
 }
 
 /** A validated manifest: the shared schema and its sites, paths resolved against the data root. */
@@ -162,6 +174,24 @@ function checkSite(site: SiteSpec, schema: readonly SharedColumn[], prefix: read
   if (id !== undefined && site.phi[id] === 'drop') problems.push(`${at('phi', id)}: the subject id column cannot be dropped; use pseudonymise`);
   if (site.subjectId.row && site.tables.length > 1) problems.push(`${at('subjectId')}: row numbers identify subjects only with a single table; give column: <id column>`);
   if (site.subjectId.row && site.tables.some((t) => t.fhir)) problems.push(`${at('subjectId')}: a FHIR source identifies patients by id; use column: id`);
+  if (site.sitesFrom !== undefined && site.phi[site.sitesFrom] !== undefined) problems.push(`${at('sitesFrom')}: the PHI column '${site.sitesFrom}' cannot name sites (its values would become site ids)`);
+  problems.push(...checkExpressions(site, at));
   return problems;
+}
+
+/** Every FHIRPath expression of a site parsed once here, so a typo is one error at load rather than one per row. */
+function checkExpressions(site: SiteSpec, at: (...p: (string | number)[]) => string): string[] {
+  const found: [string, string | undefined][] = [
+    [at('label', 'expression'), site.label.expression],
+    [at('include'), site.include],
+    [at('exclude'), site.exclude],
+    ...site.tables.flatMap((t, k) =>
+      Object.entries(t.fhir?.columns ?? {}).flatMap(([name, c]) => (['where', 'path', 'time'] as const).map((f): [string, string | undefined] => [at('tables', k, 'fhir', 'columns', name, f), c[f]])),
+    ),
+  ];
+  return found.flatMap(([where, expr]) => {
+    const why = expr === undefined ? undefined : checkExpression(expr);
+    return why === undefined ? [] : [`${where}: ${why} (site '${site.id}')`];
+  });
 }
 

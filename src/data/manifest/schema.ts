@@ -66,6 +66,11 @@ export const subjectIdSchema = z
     column: z.string().min(1).optional(),
     /** Use the 1-based data row number of the (single) table, prefixed by the site id. */
     row: z.literal(true).optional(),
+    /**
+     * Source column holding a key shared across sites (e.g. a master patient index): records with the
+     * same link key at two sites are one person, kept at the first site in manifest order only.
+     */
+    link: z.string().min(1).optional(),
   })
   .refine((s) => (s.column === undefined) !== (s.row === undefined), { message: 'give exactly one of column or row: true' });
 
@@ -148,6 +153,14 @@ const siteShape = {
   columns: z.record(z.string(), columnMappingSchema).default({}),
   /** Source column → drop or pseudonymise. Never stored as is. */
   phi: z.record(z.string(), phiActionSchema).default({}),
+  /** FHIRPath boolean over the source row: a row is kept only when it gives true (inclusion criterion). */
+  include: z.string().min(1).optional(),
+  /** FHIRPath boolean over the source row: a row that gives true is left out (exclusion criterion). */
+  exclude: z.string().min(1).optional(),
+  /** A site that ends an ingest with no subject is an error unless this is true. */
+  allowEmpty: z.boolean().default(false),
+  /** Source column whose values split this entry into one site per value, `<id>-<value>` (e.g. a hospital column). */
+  sitesFrom: z.string().min(1).optional(),
 };
 
 /** Schema of one site. */
@@ -163,6 +176,9 @@ export const siteDefaultsSchema = z.strictObject({
   label: labelSchema.optional(),
   columns: z.record(z.string(), columnMappingSchema).optional(),
   phi: z.record(z.string(), phiActionSchema).optional(),
+  include: z.string().min(1).optional(),
+  exclude: z.string().min(1).optional(),
+  allowEmpty: z.boolean().optional(),
 });
 
 /** Schema of a manifest file: a shared schema and sites (inline, or paths of per-site YAML files). */

@@ -36,11 +36,15 @@ test('medtl ingest --report prints per-site counts and the report, writes the JS
   assert.equal(out.report.columns.length, 13);
 });
 
-test('medtl ingest: a bad manifest exits 1 naming the file and key; a missing key is refused', async () => {
+test('medtl ingest: a bad manifest exits 2 naming the file and key; a wrong data root exits 2 naming the files; a missing key is refused', async () => {
   const ws = await mkdtemp(join(tmpdir(), 'medtl-cli-ingest-'));
   const bad = medtl(['ingest', 'test/fixtures/heart-disease/SOURCE.md', '-w', ws]);
-  assert.equal(bad.code, 1);
+  assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^medtl: invalid site manifest .*SOURCE\.md:/);
+  const root = medtl(['ingest', 'examples/heart-disease/manifest.yaml', '-w', ws, '--data-root', 'test/fixtures/no-such-folder', '-q']);
+  assert.equal(root.code, 2, root.stderr);
+  assert.match(root.stderr, /site 'va' .*no-such-folder\/processed\.va\.data: cannot read the table \(ENOENT\)/);
+  assert.ok(!existsSync(join(ws, 'catalog.duckdb')), 'a refused manifest writes nothing');
   const nokey = medtl(['ingest', 'test/fixtures/ingest/phi/manifest.yaml', '-w', ws], { MEDTL_DEID_KEY: '', MEDTL_DEID_KEY_FILE: '' });
   assert.equal(nokey.code, 1);
   assert.match(nokey.stderr, /asks to pseudonymise PHI columns, but no de-identification key is set/);

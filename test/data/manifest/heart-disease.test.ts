@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadManifestCohort } from '../../../src/data/manifest/index.js';
+import { loadManifestCohort, ManifestError } from '../../../src/data/manifest/index.js';
 
 const MANIFEST = 'examples/heart-disease/manifest.yaml';
 const FIXTURE = 'test/fixtures/heart-disease';
@@ -37,11 +37,17 @@ test('the heart-disease manifest loads the fixture rows of all 4 sites into a ty
 test('the data root comes from --data-root, else the environment variable, else the manifest default', async () => {
   const viaEnv = await loadManifestCohort(MANIFEST, { env: { HEART_DISEASE_DATA: FIXTURE.replace(/^/, `${process.cwd()}/`) } });
   assert.equal(viaEnv.cohort.samples.length, 40);
-  const none = await loadManifestCohort(MANIFEST, { root: 'test/fixtures/no-such-folder' });
-  assert.equal(none.cohort.samples.length, 0);
-  assert.equal(none.quarantine.length, 4);
-  assert.match(none.quarantine[0].item, /no-such-folder\/processed\.cleveland\.data$/);
-  assert.match(none.quarantine[0].reason, /cannot read the table \(ENOENT\)/);
+});
+
+test('a wrong data root is a ManifestError naming every missing file, not 4 quarantined tables and 0 subjects', async () => {
+  await assert.rejects(loadManifestCohort(MANIFEST, { root: 'test/fixtures/no-such-folder' }), (e: Error) => {
+    assert.ok(e instanceof ManifestError, String(e));
+    for (const site of ['cleveland', 'hungarian', 'switzerland', 'va']) {
+      assert.match(e.message, new RegExp(`site '${site}' \\(.*manifest\\.yaml\\): tables: .*no-such-folder/processed\\.${site}\\.data: cannot read the table \\(ENOENT\\)`));
+    }
+    assert.equal(e.message.split('\n').length, 5, 'one line per missing file under the heading');
+    return true;
+  });
 });
 
 const SHARED = '../shared/data/uci-heart-disease';

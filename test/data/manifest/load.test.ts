@@ -104,3 +104,12 @@ test('unit conversions: generic table, analyte molar masses, identity, unknown p
   assert.equal(findColumnConversion('mg/dL', 'mmol/L'), undefined, 'no analyte, no molar conversion');
   assert.equal(findColumnConversion('mg/dL', 'mmol/L', 'unobtainium'), undefined);
 });
+
+test('unit aliases: IU/L is U/L, and mmol/l, µmol/L and umol/L spell one unit each', () => {
+  assert.deepEqual(findColumnConversion('IU/L', 'U/L'), { factor: 1, offset: 0 });
+  assert.deepEqual(findColumnConversion('U/L', 'iu/l'), { factor: 1, offset: 0 });
+  assert.deepEqual(findColumnConversion('mmol/l', 'mmol/L'), { factor: 1, offset: 0 });
+  assert.deepEqual(findColumnConversion('µmol/L', 'umol/L'), { factor: 1, offset: 0 });
+  assert.deepEqual(findColumnConversion('micromol/L', 'µmol/l'), { factor: 1, offset: 0 });
+  assert.equal(findColumnConversion('U/L', 'mmol/L'), undefined, 'an activity is not a concentration');
+});

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { parseExperiment } from '../../../src/config/experiment.js';
 import { runExperiment } from '../../../src/pipeline/experiment.js';
@@ -31,7 +31,7 @@ defaults:
   subjectId: { column: pid }
   label: { column: dx, positive: [yes], negative: [no] }
 sites:
-  - { id: north, tables: [{ path: north.csv }] }
+  - { id: north, tables: [{ path: north.csv }], exclude: 'x > 1.5' }
   - { id: south, tables: [{ path: south.csv }] }
 `,
   );
@@ -55,6 +55,11 @@ test('medtl run with data.kind manifest runs a tabular-only cohort with the tabu
   ]);
   assert.deepEqual(result.folds[0].sources, ['north']);
   assert.equal(result.cohort.kind, 'manifest');
+  // The run record counts the rows the exclusion criterion left out, apart from quarantined ones.
+  const north = (await readFile(join(dirname(path), 'north.csv'), 'utf8')).trim().split('\n').slice(1);
+  const excluded = north.filter((l) => Number(l.split(',')[1]) > 1.5).length;
+  assert.ok(excluded > 0);
+  assert.deepEqual(result.cohort.kind === 'manifest' && [result.cohort.subjects, result.cohort.quarantined, result.cohort.excluded], [240 - excluded, 0, excluded]);
   // The run ingested the manifest into the workspace catalog and read the cohort from there.
   assert.ok(existsSync(join(workspace, 'catalog.duckdb')));
   // 120 south subjects, 40% held out for the target test.
