@@ -7,6 +7,7 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseExperiment } from '../src/config/experiment.js';
+import { targetOnlyMethod } from '../src/pipeline/comparisons.js';
 import { runExperiment } from '../src/pipeline/experiment.js';
 import { describeCompute, toMetricsJson } from '../src/record/metrics-json.js';
 import { writeFileAtomic } from '../src/util/fs.js';
@@ -45,9 +46,10 @@ const done = new Set(keep.map((r) => r.seed));
 if (!values['summary-only']) {
   for (const seed of seeds.filter((s) => !done.has(s))) {
     process.stderr.write(`seed ${seed}...\n`);
-    const r = await runExperiment(parseExperiment({ name: 'lung-demo', seed, workspace: values.workspace }, '(demo)'));
+    const cfg = parseExperiment({ name: 'lung-demo', seed, workspace: values.workspace }, '(demo)');
+    const r = await runExperiment(cfg);
     const m = toMetricsJson(r);
-    const row = demoSeedRow(m, r.seconds, commit, describeCompute(m));
+    const row = demoSeedRow(m, r.seconds, commit, describeCompute(m), new Set(cfg.methods.filter(targetOnlyMethod).map((x) => x.name)));
     process.stderr.write(`  ${row.methods.map((x) => `${x.method}=${x.auroc?.toFixed(3)}`).join(' ')} (${r.seconds.toFixed(1)} s)\n`);
     // Appended as soon as the seed finishes, so an interrupted bench resumes with --resume.
     await appendFile(values.jsonl, `${JSON.stringify(row)}\n`);

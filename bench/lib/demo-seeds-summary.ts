@@ -19,12 +19,14 @@ export interface DemoSeedRow {
     readonly auroc: number | null;
     readonly auroc_ci: readonly [number | null, number | null];
     readonly kept_source_model: boolean | null;
+    /** Whether the method learns from the target budget alone (targetOnlyMethod in src/pipeline/comparisons.ts); rows before 8 Dec lack it. */
+    readonly target_only?: boolean;
   }[];
   readonly shift: FoldShiftJson | null;
 }
 
 /** The row of one seed's hold-out demo run, from its metrics document. */
-export function demoSeedRow(m: MetricsJson, seconds: number, commit: string, backend: string): DemoSeedRow {
+export function demoSeedRow(m: MetricsJson, seconds: number, commit: string, backend: string, targetOnly: ReadonlySet<string> = new Set()): DemoSeedRow {
   const fold = m.folds[0];
   return {
     seed: m.seed,
@@ -33,7 +35,7 @@ export function demoSeedRow(m: MetricsJson, seconds: number, commit: string, bac
     seconds,
     target: fold.target,
     n_test: fold.partitions.target_test,
-    methods: fold.methods.map((x) => ({ method: x.method, strategy: x.strategy, auroc: x.auroc, auroc_ci: x.auroc_ci, kept_source_model: x.kept_source_model ?? null })),
+    methods: fold.methods.map((x) => ({ method: x.method, strategy: x.strategy, auroc: x.auroc, auroc_ci: x.auroc_ci, kept_source_model: x.kept_source_model ?? null, target_only: targetOnly.has(x.method) })),
     shift: fold.shift ?? null,
   };
 }
@@ -73,7 +75,7 @@ export interface DemoSeedsSummary {
   readonly seeds: readonly number[];
   /** The first method with strategy source_only, if any. */
   readonly sourceOnly: string | null;
-  /** Of the methods whose strategy starts with target_only, the one with the highest mean AUROC. */
+  /** Of the target-only methods (rows' `target_only`, else a strategy starting with target_only), the one with the highest mean AUROC. */
   readonly bestTargetOnly: string | null;
   /** The method `medtl demo` presents as its result (the first that is neither source_only nor target-only). */
   readonly primary: string;
@@ -105,14 +107,14 @@ export function summariseDemoSeeds(rows: readonly DemoSeedRow[]): DemoSeedsSumma
   if (rows.length === 0) throw new Error('no demo-seeds rows to summarise');
   const seeds = rows.map((r) => r.seed);
   if (new Set(seeds).size !== seeds.length) throw new Error(`a seed appears twice in the rows (${seeds.join(', ')}); pairs must be one per seed`);
-  const methods = rows[0].methods.map((m) => ({ method: m.method, strategy: m.strategy }));
+  const methods = rows[0].methods.map((m) => ({ method: m.method, strategy: m.strategy, targetOnly: m.target_only }));
   const names = methods.map((m) => m.method).join(',');
   for (const r of rows) {
     if (r.methods.map((m) => m.method).join(',') !== names) throw new Error(`seed ${r.seed} ran methods ${r.methods.map((m) => m.method).join(', ')}, seed ${rows[0].seed} ran ${names}; every seed must run the same methods`);
   }
   const mean = (method: string) => pairedTInterval(rows.map((r) => aurocOf(r, method)));
   const sourceOnly = methods.find((m) => m.strategy === 'source_only')?.method ?? null;
-  const targetOnly = methods.filter((m) => isTargetOnly(m.strategy));
+  const targetOnly = methods.filter((m) => m.targetOnly ?? isTargetOnly(m.strategy));
   const bestTargetOnly = targetOnly.length ? targetOnly.reduce((best, m) => (mean(m.method).mean > mean(best.method).mean ? m : best)).method : null;
   const vs = (method: string, ref: string | null) => (ref === null || ref === method ? null : pairedTInterval(rows.map((r) => aurocOf(r, method) - aurocOf(r, ref))));
   return {

@@ -36,10 +36,11 @@ function selectionLine(method: string, what: string, s: InnerCvSelection): strin
   const scores = s.candidates.map((c) => {
     if (c.error !== undefined) return `${c.name} failed`;
     const gain = c.gainOverSourceOnly !== undefined && c.name !== 'source_only' ? `, gain ${signed(c.gainOverSourceOnly)} ± ${fmt(c.gainSe ?? Number.NaN)}${c.eligible ? '' : ' (not beyond 1 SE)'}` : '';
-    return `${c.name} ${fmt(c.meanLogLoss)} ± ${fmt(c.sdLogLoss)}${gain}`;
+    const [m, sd] = s.selectedBy === 'auroc' ? [c.meanAuroc, c.sdAuroc] : [c.meanLogLoss, c.sdLogLoss];
+    return `${c.name} ${fmt(m)} ± ${fmt(sd)}${gain}`;
   });
   const cv = s.folds > 0 ? `${s.folds}-fold${s.repeats > 1 ? ` x${s.repeats}` : ''} inner CV` : 'no inner CV (too few labels)';
-  return `${method}: ${what} ${s.chosen} by ${cv} log-loss (mean ± sd over folds): ${scores.join('; ')}.`;
+  return `${method}: ${what} ${s.chosen} by ${cv} ${s.selectedBy === 'auroc' ? 'AUROC' : 'log-loss'} (mean ± sd over folds): ${scores.join('; ')}.`;
 }
 
 /** One line per method that chose by inner cross-validation (strategy auto, or a tuned regime): the choice and every candidate's score. */

@@ -41,6 +41,11 @@ export const DEFAULT_METHODS: z.input<typeof methodSchema>[] = [
   { name: 'transfer', strategy: 'auto', modalities: ['image', 'tabular'], options: { folds: 3 } },
   { name: 'target_only', strategy: 'target_only', modalities: ['image', 'tabular'] },
   { name: 'source_only', strategy: 'source_only', modalities: ['image', 'tabular'] },
+  // The baselines a clinician would pick: L2 logistic regressions on the records, fitted on the sources or on the target budget.
+  { name: 'source_only_logistic', strategy: 'source_only_logistic', modalities: ['tabular'] },
+  { name: 'target_only_logistic', strategy: 'target_only_logistic', modalities: ['tabular'] },
+  // A linear probe a reviewer would ask for: the target-budget logistic on the records and the frozen source image embedding.
+  { name: 'embedding_logistic', strategy: 'target_only_logistic', modalities: ['image', 'tabular'], options: { features: 'both' } },
   { name: 'transfer_image_only', strategy: 'freeze_unfreeze', modalities: ['image'] },
   { name: 'transfer_tabular_only', strategy: 'freeze_unfreeze', modalities: ['tabular'] },
 ];

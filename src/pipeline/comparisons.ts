@@ -19,25 +19,35 @@ export const TARGET_BASELINES: readonly string[] = ['target_only', 'target_only_
 export const BEST_SOURCE = 'best_source';
 export const BEST_TARGET_ONLY = 'best_target_only';
 
+/** Whether a method's model learns from the target budget alone: a logistic on record features reads no source encoder. */
+export function targetOnlyMethod(m: ExperimentConfig['methods'][number]): boolean {
+  if (m.strategy === 'target_only') return true;
+  const features = (m.options as { features?: unknown } | undefined)?.features;
+  return m.strategy === 'target_only_logistic' && (features === undefined || features === 'record');
+}
+
 /**
  * The references every other method is compared with: `evaluation.references` (method names and `bestOf`
- * groups), else those with strategy source_only or target_only, plus `best_source` (the better of the
- * source_only and source_only_logistic methods) and `best_target_only` (the best of the target_only and
- * target_only_logistic methods) wherever two or more such methods are configured; a logistic baseline
- * configured without its network counterpart is a reference by itself.
+ * groups), else `best_source` (the better of the source_only and source_only_logistic methods) and
+ * `best_target_only` (the best of the target_only methods and the target_only_logistic methods on record
+ * features; one on the frozen source image embedding reads the source model, so it is not target-only)
+ * wherever two or more such methods are configured, and each source_only or target_only method that is
+ * in no group; a lone logistic baseline is a reference by itself.
  */
 export function referenceMethods(cfg: ExperimentConfig): Reference[] {
   if (cfg.evaluation.references) return cfg.evaluation.references.map((r) => (typeof r === 'string' ? { name: r, members: [r] } : { name: r.name, members: r.bestOf }));
-  const single = cfg.methods.filter((m) => m.strategy === 'source_only' || m.strategy === 'target_only').map((m) => ({ name: m.name, members: [m.name] }));
+  const kinds = [
+    [BEST_SOURCE, (m: ExperimentConfig['methods'][number]) => SOURCE_BASELINES.includes(m.strategy)],
+    [BEST_TARGET_ONLY, targetOnlyMethod],
+  ] as const;
   const groups: Reference[] = [];
-  for (const [name, strategies] of [[BEST_SOURCE, SOURCE_BASELINES], [BEST_TARGET_ONLY, TARGET_BASELINES]] as const) {
-    const members = cfg.methods.filter((m) => strategies.includes(m.strategy)).map((m) => m.name);
-    // A lone logistic baseline (no source_only / target_only method beside it) is a reference by itself.
-    if (members.length === 1 && !single.some((r) => r.name === members[0])) groups.push({ name: members[0], members });
+  for (const [name, isMember] of kinds) {
+    const members = cfg.methods.filter(isMember).map((m) => m.name);
     // A method already named like the group keeps its name; the group is then not formed rather than shadowing it.
     if (members.length >= 2 && !cfg.methods.some((m) => m.name === name)) groups.push({ name, members });
+    else for (const member of members) groups.push({ name: member, members: [member] });
   }
-  return [...single, ...groups];
+  return groups;
 }
 
 /**

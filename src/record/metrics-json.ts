@@ -90,7 +90,7 @@ export interface InnerCvCandidateJson {
 /** A choice made by inner cross-validation (see TransferReport.auto and .tuning). */
 export interface InnerCvSelectionJson {
   readonly chosen: string;
-  readonly selected_by: 'log_loss';
+  readonly selected_by: 'log_loss' | 'auroc';
   readonly folds: number;
   readonly repeats: number;
   readonly guard?: string;

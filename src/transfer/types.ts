@@ -117,12 +117,15 @@ export interface InnerCvCandidateScore {
   readonly error?: string;
 }
 
+/** The held-out score an inner cross-validation selects by. */
+export type InnerCvMetric = 'log_loss' | 'auroc';
+
 /** A choice made by inner cross-validation of the target label budget (see src/transfer/auto/inner-cv.ts). */
 export interface InnerCvSelection {
   /** Name of the chosen candidate or grid point. */
   readonly chosen: string;
-  /** The score that selects: mean held-out log-loss. */
-  readonly selectedBy: 'log_loss';
+  /** The score that selects: mean held-out log-loss (lower wins) or mean held-out AUROC (higher wins). */
+  readonly selectedBy: InnerCvMetric;
   /** Folds per repeat actually used (capped by the smaller class) and repeats. */
   readonly folds: number;
   readonly repeats: number;

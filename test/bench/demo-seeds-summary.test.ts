@@ -57,3 +57,16 @@ test('verdicts and the acceptance rule use the interval, not the mean', () => {
   assert.equal(meetsAcceptance({ mean: 0.02, ci: [0.01, 0.03], sd: 0, n: 3 }), false);
   assert.equal(meetsAcceptance({ mean: 0.04, ci: [0.01, 0.07], sd: 0, n: 3 }), true);
 });
+
+test("a row's target_only flag decides the target-only reference: an embedding logistic (target_only: false) is not one", () => {
+  const flagged = rows.map((r) => ({
+    ...r,
+    methods: [
+      ...r.methods.map((m) => ({ ...m, target_only: m.strategy.startsWith('target_only') })),
+      // Best of all on every seed, but it reads the source image encoder.
+      { method: 'embedding_logistic', strategy: 'target_only_logistic', auroc: 0.8, auroc_ci: [0.75, 0.85] as const, kept_source_model: null, target_only: false },
+    ],
+  }));
+  const s = summariseDemoSeeds(flagged);
+  assert.equal(s.bestTargetOnly, 'target_only_logistic');
+});

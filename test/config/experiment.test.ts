@@ -21,7 +21,7 @@ test('defaults fill an empty config and reproduce the demo methods', () => {
   assert.equal(cfg.target, 'hosp_d');
   assert.deepEqual(
     cfg.methods.map((m) => m.name),
-    ['transfer', 'target_only', 'source_only', 'transfer_image_only', 'transfer_tabular_only'],
+    ['transfer', 'target_only', 'source_only', 'source_only_logistic', 'target_only_logistic', 'embedding_logistic', 'transfer_image_only', 'transfer_tabular_only'],
   );
   assert.equal(cfg.training.finetune.batchSize, 32);
 });

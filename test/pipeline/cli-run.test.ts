@@ -43,11 +43,16 @@ test('medtl run --json: the documented shape, the run record, and the same numbe
   const ja = { ...ra.folds[0], run_dir: ra.run_dir };
   const jb = { ...rb.folds[0], run_dir: rb.run_dir };
   assert.equal(ja.id, 'holdout');
-  // Each method is compared, paired, with the source_only and target_only references; pooled over one fold the means are the fold's.
+  // Each method is compared, paired, with the better-of groups best_source and best_target_only (each member
+  // with its group too); embedding_logistic reads the source image encoder, so it is in neither group.
+  const names = ja.methods.map((m: { method: string }) => m.method);
   assert.deepEqual(
     ja.comparisons.map((c: { method: string; reference: string }) => `${c.method}-${c.reference}`),
-    ['transfer-target_only', 'source_only-target_only', 'transfer_image_only-target_only', 'transfer_tabular_only-target_only', 'transfer-source_only', 'transfer_image_only-source_only', 'transfer_tabular_only-source_only'],
+    ['best_source', 'best_target_only'].flatMap((ref) => names.map((m: string) => `${m}-${ref}`)),
   );
+  const resolved = (ref: string): Set<string> => new Set(ja.comparisons.filter((c: { reference: string }) => c.reference === ref).map((c: { reference_resolved: string }) => c.reference_resolved));
+  assert.ok(['source_only', 'source_only_logistic'].includes([...resolved('best_source')][0]) && resolved('best_source').size === 1);
+  assert.ok(['target_only', 'target_only_logistic'].includes([...resolved('best_target_only')][0]) && resolved('best_target_only').size === 1);
   for (const c of ja.comparisons) assert.ok(c.delta_ci[0] <= c.delta_auroc && c.delta_auroc <= c.delta_ci[1], `${c.method}-${c.reference}: ${c.delta_ci} around ${c.delta_auroc}`);
   assert.deepEqual(ra.pooled.methods.map((m: { auroc: { mean: number } }) => m.auroc.mean), ja.methods.map((m: { auroc: number }) => m.auroc));
   // source_only returns the source model itself; freeze_unfreeze trains it (two epochs of each phase
@@ -62,7 +67,7 @@ test('medtl run --json: the documented shape, the run record, and the same numbe
   assert.ok(Array.isArray(ja.methods));
   assert.deepEqual(
     ja.methods.map((m: { method: string }) => m.method),
-    ['transfer', 'target_only', 'source_only', 'transfer_image_only', 'transfer_tabular_only'],
+    ['transfer', 'target_only', 'source_only', 'source_only_logistic', 'target_only_logistic', 'embedding_logistic', 'transfer_image_only', 'transfer_tabular_only'],
   );
   for (const m of ja.methods) {
     for (const k of ['auroc', 'accuracy', 'sensitivity', 'specificity']) assert.equal(typeof m[k], 'number', `${m.method}.${k}`);

@@ -35,19 +35,18 @@ test('a "better of" reference resolves per fold to the member with the higher ta
   assert.equal(pooled.comparisons.find((c) => c.method === 'transfer')!.delta.n, 2);
 });
 
-test('default references add best_source and best_target_only groups when logistic baselines are configured', () => {
+test('default references: best_source and best_target_only groups replace their members; an embedding logistic is not target-only', () => {
   const cfg = parseExperiment({
     methods: [
       { name: 'source_only', strategy: 'source_only', modalities: ['tabular'] },
       { name: 'lr_src', strategy: 'source_only_logistic', modalities: ['tabular'] },
       { name: 'target_only', strategy: 'target_only', modalities: ['tabular'] },
       { name: 'lr_tgt', strategy: 'target_only_logistic', modalities: ['tabular'] },
+      { name: 'lr_emb', strategy: 'target_only_logistic', modalities: ['image', 'tabular'], options: { features: 'both' } },
       { name: 'transfer', strategy: 'full_finetune', modalities: ['tabular'] },
     ],
   });
   assert.deepEqual(referenceMethods(cfg), [
-    { name: 'source_only', members: ['source_only'] },
-    { name: 'target_only', members: ['target_only'] },
     { name: 'best_source', members: ['source_only', 'lr_src'] },
     { name: 'best_target_only', members: ['target_only', 'lr_tgt'] },
   ]);

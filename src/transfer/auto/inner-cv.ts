@@ -3,7 +3,7 @@ import type { Sample } from '../../data/types.js';
 import { auroc, logLoss } from '../../evaluate/metrics.js';
 import { predictProba } from '../../models/fusion.js';
 import { deriveSeed, Rng } from '../../util/random.js';
-import type { TrainedModel, TransferContext } from '../types.js';
+import type { InnerCvMetric, TrainedModel, TransferContext } from '../types.js';
 
 /** One inner split of the target label budget: the part a run may fit on and the fold it is scored on. */
 export interface InnerSplit {
@@ -184,10 +184,20 @@ export async function crossValidate(
   return summarise(folds);
 }
 
-/** Mean and standard error of the per-fold log-loss of `reference` minus that of `candidate` (positive: the candidate is better). */
-export function pairedGain(reference: InnerCvScore, candidate: InnerCvScore): { mean: number; se: number } {
-  const byFold = new Map(reference.folds.map((f) => [f.fold, f.logLoss]));
-  const d = candidate.folds.filter((f) => byFold.has(f.fold)).map((f) => byFold.get(f.fold)! - f.logLoss);
+/** A fold's score oriented so that higher is better: minus the log-loss, or the AUROC. */
+export function foldMerit(f: InnerFoldScore, metric: InnerCvMetric): number {
+  return metric === 'log_loss' ? -f.logLoss : f.auroc;
+}
+
+/** A candidate's mean merit over its folds (higher is better) in the selecting metric. */
+export function meanMerit(s: InnerCvScore, metric: InnerCvMetric): number {
+  return metric === 'log_loss' ? -s.meanLogLoss : s.meanAuroc;
+}
+
+/** Mean and standard error of the per-fold gain of `candidate` over `reference` in `metric` (positive: the candidate is better). */
+export function pairedGain(reference: InnerCvScore, candidate: InnerCvScore, metric: InnerCvMetric = 'log_loss'): { mean: number; se: number } {
+  const byFold = new Map(reference.folds.map((f) => [f.fold, foldMerit(f, metric)]));
+  const d = candidate.folds.filter((f) => byFold.has(f.fold)).map((f) => foldMerit(f, metric) - byFold.get(f.fold)!);
   const { mean, sd } = meanSd(d);
   return { mean, se: d.length > 0 ? sd / Math.sqrt(d.length) : Number.NaN };
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineStrategy, type DefinedStrategy } from '../define.js';
 import { optionIssues } from '../options.js';
-import type { InnerCvCandidateScore, TrainedModel, TransferContext, TransferStrategy } from '../types.js';
-import { crossValidate, effectiveFolds, innerSplits, labelBudget, pairedGain, type InnerCvScore } from './inner-cv.js';
+import type { InnerCvCandidateScore, InnerCvMetric, TrainedModel, TransferContext, TransferStrategy } from '../types.js';
+import { crossValidate, effectiveFolds, innerSplits, labelBudget, meanMerit, pairedGain, type InnerCvScore } from './inner-cv.js';
 
 /** The candidates `auto` tries when the experiment file names none; names not registered are skipped with a note. */
 export const DEFAULT_AUTO_CANDIDATES: readonly string[] = [
@@ -20,6 +20,12 @@ export const DEFAULT_AUTO_CANDIDATES: readonly string[] = [
   'target_only_logistic',
   'ensemble_source_target',
 ];
+
+/**
+ * The default candidate added when the method reads images: the target-budget logistic regression on the
+ * records and the frozen source image embedding (a linear probe with a tuned penalty).
+ */
+export const EMBEDDING_LOGISTIC_CANDIDATE = { name: 'embedding_logistic', strategy: 'target_only_logistic', options: { features: 'both' } } as const;
 
 /** The baseline auto falls back to, always among its candidates. */
 const REFERENCE = 'source_only';
@@ -51,8 +57,11 @@ function normalise(c: z.output<typeof candidateSchema>): Candidate {
   return typeof c === 'string' ? { name: c, strategy: c } : { name: c.name ?? c.strategy, strategy: c.strategy, ...(c.options ? { options: c.options } : {}) };
 }
 
+const METRIC_WORDS: Record<InnerCvMetric, string> = { log_loss: 'log-loss', auroc: 'AUROC' };
+
 /** The guard, in words, as the report states it. */
-const GUARD = `a candidate replaces ${REFERENCE} only when its mean per-fold log-loss gain over ${REFERENCE} exceeds one standard error of that paired gain`;
+const guardWords = (metric: InnerCvMetric): string =>
+  `a candidate replaces ${REFERENCE} only when its mean per-fold ${METRIC_WORDS[metric]} gain over ${REFERENCE} exceeds one standard error of that paired gain`;
 
 /**
  * Builds `strategy: auto`: choose among candidate strategies by inner cross-validation of the target
@@ -66,6 +75,8 @@ export function makeAutoStrategy(lookup: StrategyLookup): DefinedStrategy<z.ZodT
       candidates: z.array(candidateSchema).min(1).optional(),
       folds: z.number().int().min(2).default(5),
       repeats: z.number().int().positive().default(1),
+      /** The held-out score that selects: log-loss (calibration and ranking) or AUROC (ranking only). */
+      selectBy: z.enum(['log_loss', 'auroc']).default('log_loss'),
     })
     .superRefine((o, ctx) => {
       const seen = new Set<string>();
@@ -96,7 +107,7 @@ function scoreRow(name: string, s: InnerCvScore): InnerCvCandidateScore {
   return { name, meanLogLoss: s.meanLogLoss, sdLogLoss: s.sdLogLoss, meanAuroc: s.meanAuroc, sdAuroc: s.sdAuroc };
 }
 
-async function runAuto(ctx: TransferContext, opts: { candidates?: readonly z.output<typeof candidateSchema>[]; folds: number; repeats: number }, lookup: StrategyLookup): Promise<TrainedModel> {
+async function runAuto(ctx: TransferContext, opts: { candidates?: readonly z.output<typeof candidateSchema>[]; folds: number; repeats: number; selectBy: InnerCvMetric }, lookup: StrategyLookup): Promise<TrainedModel> {
   const notes: string[] = [];
   let candidates: Candidate[];
   if (opts.candidates) candidates = opts.candidates.map(normalise);
@@ -104,6 +115,7 @@ async function runAuto(ctx: TransferContext, opts: { candidates?: readonly z.out
     const missing = DEFAULT_AUTO_CANDIDATES.filter((n) => !lookup.get(n));
     if (missing.length) notes.push(`default candidates not registered in this build, skipped: ${missing.join(', ')}`);
     candidates = DEFAULT_AUTO_CANDIDATES.filter((n) => lookup.get(n)).map((n) => ({ name: n, strategy: n }));
+    if (ctx.modalities.includes('image') && lookup.get(EMBEDDING_LOGISTIC_CANDIDATE.strategy)) candidates.push(EMBEDDING_LOGISTIC_CANDIDATE);
   }
   if (!candidates.some((c) => c.name === REFERENCE)) candidates = [{ name: REFERENCE, strategy: REFERENCE }, ...candidates];
   const strategyOf = (c: Candidate): TransferStrategy => {
@@ -118,7 +130,7 @@ async function runAuto(ctx: TransferContext, opts: { candidates?: readonly z.out
     // Without two labelled subjects of each class no held-out fold can score anything; doing nothing is the safe choice.
     notes.push(`the label budget (${budget.length} rows) has fewer than 2 subjects of a class, so auto kept ${REFERENCE} without cross-validating`);
     const trained = await strategyOf({ name: REFERENCE, strategy: REFERENCE }).run({ ...ctx, options: undefined });
-    const auto = { chosen: REFERENCE, selectedBy: 'log_loss' as const, folds: 0, repeats: 0, guard: GUARD, candidates: [] };
+    const auto = { chosen: REFERENCE, selectedBy: opts.selectBy, folds: 0, repeats: 0, guard: guardWords(opts.selectBy), candidates: [] };
     return { ...trained, report: { ...trained.report, auto, notes: [...(trained.report?.notes ?? []), ...notes] } };
   }
   const splits = innerSplits(budget, plan, ctx.seed);
@@ -139,15 +151,16 @@ async function runAuto(ctx: TransferContext, opts: { candidates?: readonly z.out
     const s = scores.get(c.name);
     if (!s) return { name: c.name, meanLogLoss: Number.NaN, sdLogLoss: Number.NaN, meanAuroc: Number.NaN, sdAuroc: Number.NaN, error: errors.get(c.name) ?? 'no score', eligible: false };
     if (c.name === REFERENCE) return { ...scoreRow(c.name, s), gainOverSourceOnly: 0, gainSe: 0, eligible: true };
-    const g = pairedGain(ref, s);
+    const g = pairedGain(ref, s, opts.selectBy);
     return { ...scoreRow(c.name, s), gainOverSourceOnly: g.mean, gainSe: g.se, eligible: g.mean > g.se };
   });
-  // Among source_only and the candidates that cleared the guard, the lowest mean held-out log-loss wins;
-  // strictly lower, so ties keep the earlier (source_only first) candidate.
-  const chosenRow = rows.filter((r) => r.eligible).reduce((a, b) => (b.meanLogLoss < a.meanLogLoss ? b : a));
+  // Among source_only and the candidates that cleared the guard, the best mean held-out score wins;
+  // strictly better, so ties keep the earlier (source_only first) candidate.
+  const merit = (r: InnerCvCandidateScore): number => meanMerit({ folds: [], meanLogLoss: r.meanLogLoss, sdLogLoss: r.sdLogLoss, meanAuroc: r.meanAuroc, sdAuroc: r.sdAuroc }, opts.selectBy);
+  const chosenRow = rows.filter((r) => r.eligible).reduce((a, b) => (merit(b) > merit(a) ? b : a));
   const chosen = candidates.find((c) => c.name === chosenRow.name)!;
   const trained = await strategyOf(chosen).run({ ...ctx, options: chosen.options });
-  const auto = { chosen: chosen.name, selectedBy: 'log_loss' as const, folds: k, repeats: opts.repeats, guard: GUARD, candidates: rows };
+  const auto = { chosen: chosen.name, selectedBy: opts.selectBy, folds: k, repeats: opts.repeats, guard: guardWords(opts.selectBy), candidates: rows };
   const allNotes = [...(trained.report?.notes ?? []), ...notes];
   return { ...trained, report: { ...trained.report, auto, ...(allNotes.length ? { notes: allNotes } : {}) } };
 }

@@ -53,6 +53,21 @@ test('auto keeps source_only when the target has no shift, although a candidate 
   trained.model.net.dispose();
 });
 
+test('selectBy: auroc judges ranking only, so recalibration in the large (AUROC unchanged) cannot replace source_only', async () => {
+  // The same intercept-only shift under which log-loss picks update_intercept (first test).
+  const { data } = interceptShiftData(1.5, 40, 5);
+  const ctx = wellTrainedContext(data, { candidates: ['source_only', 'update_intercept'], selectBy: 'auroc' });
+  const trained = await getStrategy('auto').run(ctx);
+  const auto = trained.report!.auto!;
+  assert.equal(auto.selectedBy, 'auroc');
+  const intercept = auto.candidates.find((c) => c.name === 'update_intercept')!;
+  // A shared shift of every logit leaves every fold's AUROC as it was: the paired AUROC gain is exactly 0.
+  assert.equal(intercept.gainOverSourceOnly, 0);
+  assert.equal(auto.chosen, 'source_only', JSON.stringify(auto.candidates));
+  assert.match(auto.guard ?? '', /AUROC gain/);
+  (await ctx.pretrained()).model.net.dispose();
+});
+
 test('auto adds source_only when a candidate list lacks it, and skips unregistered default candidates with a note', async () => {
   const { data } = interceptShiftData(1.5, 24, 5);
   const ctx = wellTrainedContext(data, { candidates: ['update_intercept'], folds: 3 });
