@@ -8,7 +8,7 @@ import { parseDicom } from '../../../src/data/readers/dicom/read.js';
 import { DecodeLimitError, maxDecodedBytes } from '../../../src/data/readers/limits.js';
 import { parseNifti } from '../../../src/data/readers/nifti.js';
 import { parseRaster } from '../../../src/data/readers/raster.js';
-import { el, encapsulated, imageHeader, part10 } from './crafted.js';
+import { el, encapsulated, imageHeader, part10, u16 } from './crafted.js';
 
 // The bombs below decode to 16-64 MiB; a 4 MiB cap refuses them all while the generators stay cheap.
 const CAP_MB = '4';
@@ -95,4 +95,12 @@ test('MEDTL_MAX_DECODED_MB: default 1024 MiB, bad values named', () => {
   assert.equal(maxDecodedBytes({}), 1024 * 2 ** 20);
   assert.equal(maxDecodedBytes({ MEDTL_MAX_DECODED_MB: '0.5' }), 2 ** 19);
   assert.throws(() => maxDecodedBytes({ MEDTL_MAX_DECODED_MB: 'lots' }), /MEDTL_MAX_DECODED_MB must be a positive number of MiB, got 'lots'/);
+});
+
+test('sequences nested thousands deep are refused with a named reason, not "[object Object]"', () => {
+  const open = Buffer.concat([u16(0x0040), u16(0x0275), Buffer.from('SQ'), Buffer.alloc(2), Buffer.from([0xff, 0xff, 0xff, 0xff]), u16(0xfffe), u16(0xe000), Buffer.from([0xff, 0xff, 0xff, 0xff])]);
+  const file = part10('1.2.840.10008.1.2.1', Buffer.concat([imageHeader(2, 2, 1), Buffer.concat(Array<Buffer>(5000).fill(open))]));
+  const message = /^nested\.dcm: malformed or truncated DICOM: sequences nested too deeply to parse \(stack overflow\), after tag \(0028,0103\)$/;
+  fast('parse', () => assert.throws(() => parseDicomFile(file, 'nested.dcm'), (e: unknown) => e instanceof Error && message.test(e.message)));
+  fast('deid', () => assert.throws(() => deidentifyDicom(file, { pseudonym: 'S1', dateShiftDays: 0, key: 'k'.repeat(16), source: 'nested.dcm' }), (e: unknown) => e instanceof DicomDeidError && message.test(e.message)));
 });

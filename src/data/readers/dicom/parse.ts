@@ -62,7 +62,11 @@ function tagName(tag: string): string {
 /** dicom-parser throws strings, Errors, or {exception, dataSet}; this names what it says plus the last tag read. */
 function describeParseError(e: unknown): string {
   const err = e as { exception?: unknown; dataSet?: DataSet; message?: unknown };
-  const raw = typeof e === 'string' ? e : typeof err.exception === 'string' ? err.exception : String(err.message ?? e);
+  const inner = err.exception instanceof Error ? err.exception : e instanceof Error ? e : undefined;
+  // A stack overflow is how dicom-parser's recursion ends on sequences nested thousands deep.
+  const overflow = inner instanceof RangeError && /call stack/i.test(inner.message);
+  const raw = overflow ? 'sequences nested too deeply to parse (stack overflow)'
+    : typeof e === 'string' ? e : typeof err.exception === 'string' ? err.exception : inner !== undefined ? inner.message : String(err.message ?? e);
   const message = raw.replace(/^dicomParser[.:]\w+: /, '');
   const tags = err.dataSet === undefined ? [] : Object.keys(err.dataSet.elements);
   const last = tags.length > 0 ? tags[tags.length - 1] : undefined;
