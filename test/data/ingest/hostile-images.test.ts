@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { deflateRawSync, gzipSync } from 'node:zlib';
+import sharp from 'sharp';
+import { Catalog } from '../../../src/data/catalog/catalog.js';
 import { ingestManifest } from '../../../src/data/ingest/index.js';
 import { dcmjs } from '../../../src/data/readers/dicom/dcmjs.js';
 import { el, imageHeader, part10 } from '../readers/crafted.js';
@@ -73,5 +75,38 @@ sites:
   } finally {
     if (saved === undefined) delete process.env.MEDTL_MAX_DECODED_MB;
     else process.env.MEDTL_MAX_DECODED_MB = saved;
+  }
+});
+
+test('a join key such as ../outside_scan is not looked up outside the image folder: the record is quarantined with the reason', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'medtl-joinkey-'));
+  await mkdir(join(dir, 'images'));
+  const png = await sharp({ create: { width: 4, height: 3, channels: 3, background: { r: 1, g: 2, b: 3 } } }).png().toBuffer();
+  await writeFile(join(dir, 'images', 'j1.png'), png);
+  // The file the hostile cell points at exists, one level up.
+  await writeFile(join(dir, 'outside_scan.png'), png);
+  await writeFile(join(dir, 't.csv'), 'id,age,dx\nj1,50,1\n../outside_scan,51,0\n');
+  await writeFile(
+    join(dir, 'manifest.yaml'),
+    `schema: [{ name: age, kind: numeric }]
+sites:
+  - id: p
+    tables: [{ path: t.csv }]
+    subjectId: { column: id }
+    label: { column: dx, positive: [1], negative: [0] }
+    images: { folder: images, pattern: '{key}.png' }
+`,
+  );
+  const ws = await mkdtemp(join(tmpdir(), 'medtl-joinkey-ws-'));
+  const r = await ingestManifest(join(dir, 'manifest.yaml'), { workspace: ws, env: {} });
+  const reasons = r.report.quarantine.map((x) => x.reason);
+  assert.ok(reasons.some((x) => /^join key contains a path separator or '\.\.': not looked up outside /.test(x)), reasons.join('\n'));
+  const c = await Catalog.open(ws);
+  try {
+    const subjects = await c.subjects();
+    assert.deepEqual(subjects.map((s) => s.subjectId), ['j1']);
+    assert.ok(subjects.every((s) => s.images.every((i) => !i.path.includes('outside_scan'))));
+  } finally {
+    c.close();
   }
 });
