@@ -9,7 +9,7 @@ export { remapUid, shiftDicomDate, shiftDicomDateTime } from './dicom-actions.js
 export interface DicomDeidOptions {
   /** The new PatientID and PatientName. */
   readonly pseudonym: string;
-  /** Days added to every date (DA, and the date part of DT); the caller keeps it fixed per patient. */
+  /** Days added to every kept date (DA, and the date part of DT), not 0; the caller keeps it fixed per patient. */
   readonly dateShiftDays: number;
   /** Secret for the UID remapping; never written to the output. */
   readonly key: Uint8Array | string;
@@ -58,8 +58,9 @@ export function deidentifyDicom(input: Uint8Array, options: DicomDeidOptions): D
   const source = options.source ?? '<buffer>';
   if (options.pseudonym.trim() === '') throw new DicomDeidError(`${source}: de-identification needs a non-empty pseudonym`);
   if (options.key.length === 0) throw new DicomDeidError(`${source}: de-identification needs a non-empty key`);
-  if (!Number.isInteger(options.dateShiftDays)) {
-    throw new DicomDeidError(`${source}: dateShiftDays must be a whole number of days, got ${options.dateShiftDays}`);
+  if (!Number.isInteger(options.dateShiftDays) || options.dateShiftDays === 0) {
+    // A zero shift would keep every original date, which the re-scan then refuses file by file.
+    throw new DicomDeidError(`${source}: dateShiftDays must be a non-zero whole number of days, got ${options.dateShiftDays}`);
   }
   if (!hasPart10Preamble(input)) throw new DicomDeidError(`${source}: not a DICOM Part 10 file (no 'DICM' at byte 128)`);
   // dcmjs accepts truncated files and loops on some malformed ones; dicom-parser's stricter parse screens them first.
@@ -88,7 +89,10 @@ export function deidentifyDicom(input: Uint8Array, options: DicomDeidOptions): D
   put(ds, '00280303', 'CS', ['MODIFIED']);
   // dcmjs reads a deflated data set but writes it uncompressed: declare what is written.
   const ts = file.meta['00020010'];
-  if (ts?.Value?.[0] === DEFLATED) ts.Value = [EXPLICIT_LE];
+  if (ts?.Value?.[0] === DEFLATED) {
+    ts.Value = [EXPLICIT_LE];
+    delete ts._rawValue;
+  }
   file.dict = sortedDataset(ds);
   const out = writeFile(file, source);
   // Fail closed: the written file (pixel data aside: burned-in text is out of the profile's reach) must hold
