@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { deflateRawSync, gzipSync } from 'node:zlib';
+import { zipSync } from 'fflate';
 import sharp from 'sharp';
 import { DicomDeidError, deidentifyDicom } from '../../../src/data/deid/dicom.js';
 import { parseDicomFile } from '../../../src/data/readers/dicom/parse.js';
 import { parseDicom } from '../../../src/data/readers/dicom/read.js';
 import { DecodeLimitError, maxDecodedBytes } from '../../../src/data/readers/limits.js';
 import { parseNifti } from '../../../src/data/readers/nifti.js';
+import { parseNpz } from '../../../src/data/readers/npz.js';
 import { parseRaster } from '../../../src/data/readers/raster.js';
 import { el, encapsulated, imageHeader, part10, u16 } from './crafted.js';
 
@@ -103,4 +105,14 @@ test('sequences nested thousands deep are refused with a named reason, not "[obj
   const message = /^nested\.dcm: malformed or truncated DICOM: sequences nested too deeply to parse \(stack overflow\), after tag \(0028,0103\)$/;
   fast('parse', () => assert.throws(() => parseDicomFile(file, 'nested.dcm'), (e: unknown) => e instanceof Error && message.test(e.message)));
   fast('deid', () => assert.throws(() => deidentifyDicom(file, { pseudonym: 'S1', dateShiftDays: 1, key: 'k'.repeat(16), source: 'nested.dcm' }), (e: unknown) => e instanceof DicomDeidError && message.test(e.message)));
+});
+
+test('an .npz whose members declare more than the cap is refused before any is inflated', () => {
+  const bomb = zipSync({ 'x.npy': new Uint8Array(16 * 2 ** 20) }, { level: 9 });
+  assert.ok(bomb.length < 64 * 1024, `bomb is ${bomb.length} bytes`);
+  fast('unzip', () => assert.throws(() => parseNpz(bomb, 'bomb.npz'), (e: unknown) => {
+    assert.ok(e instanceof DecodeLimitError, String(e));
+    assert.match(e.message, /^bomb\.npz: the \.npz members up to 'x\.npy' would decode to 16\.0 MiB, over the limit of 4\.0 MiB/);
+    return true;
+  }));
 });
