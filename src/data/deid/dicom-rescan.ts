@@ -16,18 +16,21 @@ const STRICT_VRS: ReadonlySet<string> = new Set(['PN', 'DA', 'DT']);
 const MIN_NEEDLE = 4;
 const DICOM_ROOT = '1.2.840.10008.';
 
+/** Binary values are read as text up to this many bytes: names sit in headers, not deep in blobs (which are removed anyway). */
+const BINARY_PREFIX = 2 ** 20;
+
 function textOf(v: unknown): string[] {
   if (typeof v === 'string') return [v];
-  if (v instanceof ArrayBuffer) return [Buffer.from(v).toString('latin1')];
-  if (ArrayBuffer.isView(v)) return [Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1')];
+  if (v instanceof ArrayBuffer) return [Buffer.from(v, 0, Math.min(v.byteLength, BINARY_PREFIX)).toString('latin1')];
+  if (ArrayBuffer.isView(v)) return [Buffer.from(v.buffer, v.byteOffset, Math.min(v.byteLength, BINARY_PREFIX)).toString('latin1')];
   if (v !== null && typeof v === 'object') return Object.values(v as Record<string, unknown>).flatMap(textOf);
   return [];
 }
 
 function pieces(raw: string, vr: string): string[] {
   // Multiple values are split on '\', and binary text on NULs and control characters.
-  const spaced = Array.from(raw, (c) => (c.charCodeAt(0) < 0x20 ? '\\' : c)).join('');
-  const values = spaced.split('\\').map((s) => s.trim());
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what separates text in binary values
+  const values = raw.split(/[\\\x00-\x1f]+/).map((s) => s.trim());
   const out = [...values];
   if (vr === 'PN') for (const v of values) out.push(...v.split(/[\^=]/).map((s) => s.trim()));
   if (vr === 'DT') for (const v of values) out.push(v.slice(0, 8));

@@ -1,5 +1,6 @@
 import { dcmjs, type DcmjsDataset, type DcmjsDicomDict } from '../readers/dicom/dcmjs.js';
 import { hasPart10Preamble, parseDicomFile } from '../readers/dicom/parse.js';
+import { maxDecodedBytes } from '../readers/limits.js';
 import { cleanDataset, DUMMY_TEXT, type CleanContext } from './dicom-actions.js';
 import { collectNeedles, keptValues, survivingNeedles } from './dicom-rescan.js';
 
@@ -76,6 +77,9 @@ export function deidentifyDicom(input: Uint8Array, options: DicomDeidOptions): D
   } catch (e) {
     throw new DicomDeidError(`${source}: cannot parse as a DICOM Part 10 file (${e instanceof Error ? e.message : String(e)})`);
   }
+  // dcmjs parses some damaged files differently from dicom-parser and then makes values larger than the file.
+  const bound = file.meta['00020010']?.Value?.[0] === DEFLATED ? maxDecodedBytes() : input.length;
+  checkValueSizes(file.dict, bound, source);
   const needles = [...collectNeedles(file.meta), ...collectNeedles(file.dict)];
   const ctx: CleanContext = { options, removed: new Set() };
   cleanDataset(file.meta, ctx);
@@ -108,6 +112,18 @@ export function deidentifyDicom(input: Uint8Array, options: DicomDeidOptions): D
     throw new DicomDeidError(`${source}: de-identification refused: ${hits.length} identifying value(s) from ${from} would remain in the output`);
   }
   return { bytes: new Uint8Array(out), removed: [...ctx.removed] };
+}
+
+function checkValueSizes(ds: DcmjsDataset, bound: number, source: string): void {
+  for (const [tag, el] of Object.entries(ds)) {
+    for (const v of el.Value ?? []) {
+      if (el.vr === 'SQ' && v !== null && typeof v === 'object') checkValueSizes(v as DcmjsDataset, bound, source);
+      const size = v instanceof ArrayBuffer || ArrayBuffer.isView(v) ? v.byteLength : typeof v === 'string' ? v.length : 0;
+      if (size > bound) {
+        throw new DicomDeidError(`${source}: element (${tag.slice(0, 4)},${tag.slice(4, 8)}) reads as ${size} bytes, more than the ${bound} the file holds`);
+      }
+    }
+  }
 }
 
 function writeFile(file: DcmjsDicomDict, source: string): ArrayBuffer {
