@@ -10,6 +10,21 @@ export const DEID_KEY_FILE_ENV = 'MEDTL_DEID_KEY_FILE';
 /** Fewest bytes a key may have; a short key makes pseudonyms guessable by brute force over MRNs. */
 export const MIN_KEY_BYTES = 16;
 
+/**
+ * Fewest bits a key's byte frequencies may carry (Shannon entropy per byte × length). This only catches
+ * degenerate keys (16 spaces: 0 bits, 'abab…': 16); a guessable passphrase can still score high.
+ */
+export const MIN_KEY_BITS = 32;
+
+/** Shannon entropy of a key's byte frequencies times its length, in bits: an upper bound on its strength. */
+export function keyEntropyBits(key: Uint8Array): number {
+  const counts = new Map<number, number>();
+  for (const b of key) counts.set(b, (counts.get(b) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) h -= (n / key.length) * Math.log2(n / key.length);
+  return h * key.length;
+}
+
 /** Thrown when pseudonymisation is needed and no usable key is given. */
 export class DeidKeyError extends Error {
   override readonly name = 'DeidKeyError';
@@ -43,6 +58,9 @@ export function resolveDeidKey(options: DeidKeyOptions = {}): Buffer | undefined
     key = Buffer.from(env[DEID_KEY_ENV] as string, 'utf8');
   }
   if (key !== undefined && key.length < MIN_KEY_BYTES) throw new DeidKeyError(`the de-identification key has ${key.length} bytes; use at least ${MIN_KEY_BYTES} (e.g. openssl rand -hex 32)`);
+  if (key !== undefined && keyEntropyBits(key) < MIN_KEY_BITS) {
+    throw new DeidKeyError(`the de-identification key is too uniform (${keyEntropyBits(key).toFixed(0)} bits of byte entropy, at least ${MIN_KEY_BITS} needed); use a random key (e.g. openssl rand -hex 32)`);
+  }
   return key;
 }
 

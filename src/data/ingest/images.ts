@@ -9,8 +9,14 @@ import type { ImageListing, ImageSourceContext } from './image-listing.js';
 export async function listImages(source: ImageSource, ctx: ImageSourceContext): Promise<ImageListing> {
   if (source.folder !== undefined && source.pattern !== undefined) {
     const byKey = new Map<string, string[]>();
+    const unmatched: { file: string; reason: string }[] = [];
     for (const key of ctx.keys) {
       const file = join(source.folder, source.pattern.replaceAll('{key}', key));
+      // A key is a table cell, not a path: '../../x' must not reach outside the image folder.
+      if (unsafeJoinKey(key)) {
+        unmatched.push({ file, reason: `join key contains a path separator or '..': not looked up outside ${source.folder}` });
+        continue;
+      }
       if (existsSync(file)) byKey.set(key, [file]);
     }
     // Files that fit the pattern but belong to no record are listed too, so they can be reported.
@@ -21,11 +27,16 @@ export async function listImages(source: ImageSource, ctx: ImageSourceContext): 
       const key = re.exec(name)?.[1];
       if (key !== undefined && !byKey.has(key)) byKey.set(key, [join(source.folder, name)]);
     }
-    return { byKey, unmatched: [] };
+    return { byKey, unmatched };
   }
   if (source.glob !== undefined && source.match !== undefined) return listGlob(source.glob, new RegExp(source.match));
   if (source.dicomweb !== undefined) return listDicomWebImages(source, ctx);
   throw new Error('image source has no folder, glob or dicomweb');
+}
+
+/** True for a join key that could name a path outside the image folder: separators, '..', NUL. */
+export function unsafeJoinKey(key: string): boolean {
+  return /[\\/\0]/.test(key) || key.includes('..');
 }
 
 function escapeRegExp(s: string): string {

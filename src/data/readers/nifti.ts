@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
+import { DecodeLimitError, inflateLimitMessage, isOutputLimitError, maxDecodedBytes } from './limits.js';
 import * as nifti from 'nifti-reader-js';
 import { affineFromSteps, geometryFromAffine } from './geometry.js';
 import { ImageReadError, type ImageAxis, type ImageReader, type ImageVolume, type VolumeGeometry } from './types.js';
@@ -84,8 +85,9 @@ export function parseNifti(input: Uint8Array, source = '<buffer>'): ImageVolume 
   const compressed = isGzip(input);
   if (compressed) {
     try {
-      bytes = gunzipSync(input);
+      bytes = gunzipSync(input, { maxOutputLength: maxDecodedBytes() });
     } catch (e) {
+      if (isOutputLimitError(e)) throw new DecodeLimitError(inflateLimitMessage(source, 'the gzip stream of the .nii.gz'));
       throw new ImageReadError(`${source}: corrupt or truncated gzip stream in .nii.gz (${e instanceof Error ? e.message : String(e)})`);
     }
   }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { unzipSync } from 'fflate';
 import { NpyError, parseNpy, type AnyNpyArray } from '../npy.js';
 import { plainLayout } from './geometry.js';
+import { checkDecodedSize, DecodeLimitError } from './limits.js';
 import { ImageReadError, type ImageAxis, type ImageReader, type ImageVolume } from './types.js';
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04]; // "PK\3\4"; an empty zip starts "PK\5\6"
@@ -10,9 +11,18 @@ function unzip(bytes: Uint8Array, source: string): Record<string, Uint8Array> {
   if (!(bytes.length >= 4 && (ZIP_MAGIC.every((b, i) => bytes[i] === b) || (bytes[2] === 5 && bytes[3] === 6 && bytes[0] === 0x50 && bytes[1] === 0x4b)))) {
     throw new ImageReadError(`${source}: not an .npz file (no zip signature 'PK')`);
   }
+  let declared = 0;
   try {
-    return unzipSync(bytes);
+    // fflate sizes each member's buffer from the zip's declared size: cap their sum before inflating any.
+    return unzipSync(bytes, {
+      filter: (f) => {
+        declared += f.originalSize;
+        checkDecodedSize(declared, `the .npz members up to '${f.name}'`, source);
+        return true;
+      },
+    });
   } catch (e) {
+    if (e instanceof DecodeLimitError) throw e;
     throw new ImageReadError(`${source}: corrupt or truncated .npz zip archive (${e instanceof Error ? e.message : String(e)})`);
   }
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { plainLayout } from './geometry.js';
+import { checkDecodedSize, maxDecodedBytes } from './limits.js';
 import { ImageReadError, type ImageVolume } from './types.js';
 
 /**
@@ -18,12 +19,15 @@ export async function parseRaster(bytes: Uint8Array, format: 'png' | 'jpeg', sou
     throw new ImageReadError(`${source}: expected a ${format.toUpperCase()} but the content is ${meta.format ?? 'unknown'}`);
   }
   const sixteen = meta.depth === 'ushort';
+  // The header's size, before any pixel is decoded: a few KB of PNG can declare gigabytes.
+  checkDecodedSize((meta.width ?? 0) * (meta.height ?? 0) * (meta.channels ?? 4) * (sixteen ? 2 : 1), `the ${meta.width}x${meta.height} ${format.toUpperCase()}`, source);
   // Keep the file's own colour model: greyscale stays one channel (sharp would otherwise expand to sRGB).
   const grey = (meta.channels ?? 3) - (meta.hasAlpha ? 1 : 0) === 1;
   const space = grey ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb';
   let out: { data: Buffer; info: OutputInfo };
   try {
-    out = await sharp(bytes, { failOn: 'error' })
+    // limitInputPixels backs the header check up inside libvips (a single-channel 8-bit bound).
+    out = await sharp(bytes, { failOn: 'error', limitInputPixels: maxDecodedBytes() })
       .toColourspace(space)
       .raw({ depth: sixteen ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import dicomParser from 'dicom-parser';
 import { DicomDeidError, deidentifyDicom, remapUid, shiftDicomDate, shiftDicomDateTime } from '../../../src/data/deid/dicom.js';
-import { DEID_ACTIONS, KEPT_UID_KEYWORDS } from '../../../src/data/deid/dicom-profile.js';
+import { PROFILE_TABLE, SAFE_KEYWORDS } from '../../../src/data/deid/dicom-profile.js';
 import { dcmjs, keywordTag } from '../../../src/data/readers/dicom/dcmjs.js';
 import { parseDicom, pixelStats } from '../../../src/data/readers/index.js';
 
@@ -67,8 +67,12 @@ function parse(bytes: Uint8Array) {
 
 const options = (pseudonym = 'SUBJ-0001') => ({ pseudonym, dateShiftDays: -100, key: KEY, source: 'phi.dcm' });
 
-test('every profile keyword and kept-UID keyword exists in the DICOM dictionary', () => {
-  for (const k of [...DEID_ACTIONS.keys(), ...KEPT_UID_KEYWORDS]) assert.match(keywordTag(k), /^[0-9A-F]{8}$/, k);
+test('every Table E.1-1 row names its tag as the DICOM dictionary does; every safe keyword exists', () => {
+  const dict = dcmjs.data.DicomMetaDictionary.dictionary;
+  for (const [tag, row] of PROFILE_TABLE) {
+    assert.equal(dict[`(${tag.slice(0, 4)},${tag.slice(4, 8)})`]?.name.replace(/^RETIRED_/, ''), row.name, tag);
+  }
+  for (const k of SAFE_KEYWORDS) assert.match(keywordTag(k), /^[0-9A-F]{8}$/, k);
 });
 
 test('no PHI value, original UID or private tag survives; pseudonym and profile markers are set', () => {

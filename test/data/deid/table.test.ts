@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createPseudonymiser, DeidKeyError, missingKeyMessage, resolveDeidKey } from '../../../src/data/deid/table.js';
+import { createPseudonymiser, DeidKeyError, keyEntropyBits, missingKeyMessage, resolveDeidKey } from '../../../src/data/deid/table.js';
 
 const KEY = Buffer.from('0123456789abcdef0123456789abcdef');
 
@@ -37,4 +37,15 @@ test('bad keys are refused with a message naming the problem', async () => {
   assert.throws(() => resolveDeidKey({ keyFile: join(dir, 'ws.key'), workspace: dir, env: {} }), /ws\.key: the de-identification key file is inside the workspace/);
   assert.throws(() => createPseudonymiser(Buffer.from('short')), DeidKeyError);
   assert.match(missingKeyMessage("site 'a'"), /site 'a' asks to pseudonymise PHI columns, but no de-identification key is set: export MEDTL_DEID_KEY=/);
+});
+
+test('degenerate keys of 16 bytes or more are refused: 16 spaces, one repeated byte, two alternating bytes', () => {
+  for (const k of [' '.repeat(16), 'a'.repeat(40), 'ab'.repeat(8)]) {
+    assert.throws(() => resolveDeidKey({ env: { MEDTL_DEID_KEY: k } }), (e: Error) => e instanceof DeidKeyError && /too uniform \(\d+ bits of byte entropy, at least 32 needed\)/.test(e.message), JSON.stringify(k));
+  }
+  assert.equal(keyEntropyBits(Buffer.from(' '.repeat(16))), 0);
+  assert.equal(keyEntropyBits(Buffer.from('ab'.repeat(8))), 16);
+  // 32 distinct characters, each once: 32 x log2(32) = 160 bits.
+  assert.equal(keyEntropyBits(Buffer.from('0123456789abcdefghijklmnopqrstuv')), 160);
+  assert.ok(resolveDeidKey({ env: { MEDTL_DEID_KEY: '0123456789abcdef0123456789abcdef' } }));
 });

@@ -84,6 +84,16 @@ interface JpegFrameHeader {
   readonly components: number;
 }
 
+/** Width, height and components a JPEG 2000 codestream's SIZ segment declares; undefined where it has none at its start. */
+export function jpeg2000Size(encoded: Uint8Array): { width: number; height: number; components: number } | undefined {
+  // SOC (FF4F) then SIZ (FF51): Lsiz, Rsiz, Xsiz, Ysiz, XOsiz, YOsiz, four tile fields, Csiz (PS3.5 A.4.4, ISO 15444-1 A.5.1).
+  if (encoded.length < 42 || encoded[0] !== 0xff || encoded[1] !== 0x4f || encoded[2] !== 0xff || encoded[3] !== 0x51) return undefined;
+  const v = new DataView(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  const width = v.getUint32(8) - v.getUint32(16);
+  const height = v.getUint32(12) - v.getUint32(20);
+  return { width, height, components: v.getUint16(40) };
+}
+
 /** The SOF segment's sample precision, size and component count, or undefined where none is found. */
 export function jpegFrameHeader(encoded: Uint8Array): JpegFrameHeader | undefined {
   let i = 2;
@@ -94,8 +104,8 @@ export function jpegFrameHeader(encoded: Uint8Array): JpegFrameHeader | undefine
       i++;
       continue;
     }
-    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC); SOF55 (F7) is JPEG-LS's.
+    if ((marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) || marker === 0xf7) {
       return {
         precision: encoded[i + 4],
         height: (encoded[i + 5] << 8) | encoded[i + 6],

@@ -1,5 +1,6 @@
 import dicomParser, { type DataSet } from 'dicom-parser';
 import { inflateRawSync } from 'node:zlib';
+import { DecodeLimitError, inflateLimitMessage, isOutputLimitError, maxDecodedBytes } from '../limits.js';
 import { ImageReadError } from '../types.js';
 
 /** Transfer syntax UIDs this module refers to by name. */
@@ -46,7 +47,8 @@ export function looksLikeDicom(bytes: Uint8Array): boolean {
 
 // dicom-parser hands the inflater the whole file and the deflated body's offset; it wants the inflated body back in place.
 function inflater(arr: Uint8Array, position: number): Uint8Array {
-  const body = inflateRawSync(arr.subarray(position));
+  // Stops at the decoded-size cap instead of inflating a bomb in full.
+  const body = inflateRawSync(arr.subarray(position), { maxOutputLength: maxDecodedBytes() });
   const out = new Uint8Array(position + body.length);
   out.set(arr.subarray(0, position));
   out.set(body, position);
@@ -60,17 +62,42 @@ function tagName(tag: string): string {
 /** dicom-parser throws strings, Errors, or {exception, dataSet}; this names what it says plus the last tag read. */
 function describeParseError(e: unknown): string {
   const err = e as { exception?: unknown; dataSet?: DataSet; message?: unknown };
-  const raw = typeof e === 'string' ? e : typeof err.exception === 'string' ? err.exception : String(err.message ?? e);
+  const inner = err.exception instanceof Error ? err.exception : e instanceof Error ? e : undefined;
+  // A stack overflow is how dicom-parser's recursion ends on sequences nested thousands deep.
+  const overflow = inner instanceof RangeError && /call stack/i.test(inner.message);
+  const raw = overflow ? 'sequences nested too deeply to parse (stack overflow)'
+    : typeof e === 'string' ? e : typeof err.exception === 'string' ? err.exception : inner !== undefined ? inner.message : String(err.message ?? e);
   const message = raw.replace(/^dicomParser[.:]\w+: /, '');
   const tags = err.dataSet === undefined ? [] : Object.keys(err.dataSet.elements);
   const last = tags.length > 0 ? tags[tags.length - 1] : undefined;
   return last === undefined ? message : `${message}, after tag ${tagName(last)}`;
 }
 
+/**
+ * Checks every element (sequence items included) against the bytes that hold it: dicom-parser accepts an
+ * implicit-VR length past the end of the file, and a reader or dcmjs would then allocate that much.
+ */
+export function checkElementLengths(ds: DataSet, source: string): void {
+  const size = ds.byteArray.length;
+  for (const [tag, el] of Object.entries(ds.elements)) {
+    // 0xFFFFFFFF is an undefined length whose real extent dicom-parser has already found by its delimiter.
+    if (el.hadUndefinedLength !== true && el.dataOffset + el.length > size) {
+      const left = Math.max(0, size - el.dataOffset);
+      throw new ImageReadError(`${source}: element ${tagName(tag)} at byte ${el.dataOffset} declares a length of ${el.length} bytes but only ${left} remain in the file`);
+    }
+    for (const item of el.items ?? []) if (item.dataSet !== undefined) checkElementLengths(item.dataSet, source);
+  }
+}
+
 function endOfMeta(meta: DataSet): number {
   let end = 132;
   for (const el of Object.values(meta.elements)) end = Math.max(end, el.dataOffset + el.length);
   return end;
+}
+
+function checked(parsed: ParsedDicom, source: string): ParsedDicom {
+  checkElementLengths(parsed.dataSet, source);
+  return parsed;
 }
 
 /**
@@ -84,7 +111,7 @@ export function parseDicomFile(bytes: Uint8Array, source: string): ParsedDicom {
       if (guessed === undefined) {
         throw new ImageReadError(`${source}: not a DICOM file (no 'DICM' at byte 128 and no group 0008 element at the start)`);
       }
-      return { dataSet: dicomParser.parseDicom(bytes, { TransferSyntaxUID: guessed }), transferSyntaxUid: guessed, transferSyntaxFrom: 'guessed' };
+      return checked({ dataSet: dicomParser.parseDicom(bytes, { TransferSyntaxUID: guessed }), transferSyntaxUid: guessed, transferSyntaxFrom: 'guessed' }, source);
     }
     const meta = dicomParser.readPart10Header(bytes);
     const declared = meta.string('x00020010');
@@ -92,7 +119,7 @@ export function parseDicomFile(bytes: Uint8Array, source: string): ParsedDicom {
       const uid = declared.replace(/\0/g, '').trim();
       try {
         const dataSet = dicomParser.parseDicom(bytes, { inflater } as unknown as dicomParser.ParseDicomOptions);
-        return { dataSet, transferSyntaxUid: uid, transferSyntaxFrom: 'meta' };
+        return checked({ dataSet, transferSyntaxUid: uid, transferSyntaxFrom: 'meta' }, source);
       } catch (e) {
         if (uid !== TS.implicitLE && guessBareSyntax(bytes.subarray(endOfMeta(meta))) === TS.implicitLE) {
           throw new ImageReadError(`${source}: the data set is encoded as Implicit VR Little Endian but Transfer Syntax UID (0002,0010) declares ${uid}; not decoded`);
@@ -107,9 +134,12 @@ export function parseDicomFile(bytes: Uint8Array, source: string): ParsedDicom {
       throw new ImageReadError(`${source}: file meta has no Transfer Syntax UID (0002,0010) and the data set's first element does not reveal it`);
     }
     const dataSet = dicomParser.parseDicom(body, { TransferSyntaxUID: guessed });
-    return { dataSet, transferSyntaxUid: guessed, transferSyntaxFrom: 'guessed' };
+    return checked({ dataSet, transferSyntaxUid: guessed, transferSyntaxFrom: 'guessed' }, source);
   } catch (e) {
     if (e instanceof ImageReadError) throw e;
+    if (isOutputLimitError(e) || isOutputLimitError((e as { exception?: unknown }).exception)) {
+      throw new DecodeLimitError(inflateLimitMessage(source, 'the deflated data set'));
+    }
     throw new ImageReadError(`${source}: malformed or truncated DICOM: ${describeParseError(e)}`);
   }
 }

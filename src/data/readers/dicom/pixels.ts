@@ -1,5 +1,5 @@
 import dicomParser, { type DataSet, type Element } from 'dicom-parser';
-import { decodeJpeg12, decodeJpeg2000, decodeJpeg8, decodeJpegLossless, decodeJpegLs, jpegPrecision, markJpegAsRgb, type DecodedFrame } from './codecs.js';
+import { decodeJpeg12, decodeJpeg2000, decodeJpeg8, decodeJpegLossless, decodeJpegLs, jpeg2000Size, jpegFrameHeader, jpegPrecision, markJpegAsRgb, type DecodedFrame } from './codecs.js';
 import type { DicomImageAttributes } from './meta.js';
 import { decodeRleFrame } from './rle.js';
 import type { TransferSyntaxInfo } from './syntaxes.js';
@@ -113,6 +113,11 @@ export async function readStoredPixels(ds: DataSet, attrs: DicomImageAttributes,
     if (ts.encoding === 'rle') {
       out.set(decodeRleFrame(frames[f], pixels, spp, attrs.bitsAllocated, where), f * pixels * spp);
       continue;
+    }
+    // A codestream that declares another size than the header could decode to anything: refuse it before decoding.
+    const declared = ts.encoding === 'jpeg2000' ? jpeg2000Size(frames[f]) : jpegFrameHeader(frames[f]);
+    if (declared !== undefined && (declared.width !== columns || declared.height !== rows || declared.components !== spp)) {
+      throw new Error(`${where}: codestream declares ${declared.width}x${declared.height}x${declared.components}, header says ${columns}x${rows}x${spp}; not decoded`);
     }
     let decoded: DecodedFrame;
     try {

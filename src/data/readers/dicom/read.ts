@@ -4,6 +4,7 @@ import { readImageAttributes, type DicomImageAttributes } from './meta.js';
 import { toModalityUnits } from './modality.js';
 import { TS, parseDicomFile } from './parse.js';
 import { readStoredPixels } from './pixels.js';
+import { checkDecodedSize } from '../limits.js';
 import { transferSyntax, transferSyntaxName } from './syntaxes.js';
 
 function frameSpacing(a: DicomImageAttributes): number {
@@ -100,6 +101,9 @@ export async function parseDicom(bytes: Uint8Array, source = '<buffer>'): Promis
   }
   let data: Float32Array;
   let photometricOut: string;
+  // RLE and the JPEG codecs size their output from the header: cap it before any frame is decoded.
+  const declared = attrs.rows * attrs.columns * attrs.frames * attrs.samplesPerPixel * Math.max(1, attrs.bitsAllocated) / 8;
+  checkDecodedSize(declared, `Pixel Data (7FE0,0010) of ${attrs.frames} frame(s) of ${attrs.rows}x${attrs.columns}x${attrs.samplesPerPixel} at ${attrs.bitsAllocated} bits`, source);
   try {
     const stored = await readStoredPixels(ds, attrs, ts, uid === TS.explicitBE);
     const convertible = stored.photometric === 'RGB' || (stored.photometric === 'YBR_FULL' && attrs.bitsAllocated === 8);
