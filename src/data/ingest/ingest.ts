@@ -17,6 +17,7 @@ import { expandSitesFrom } from './sites-from.js';
 import { assertUsableSites, linkAcrossSites, settleStrayImages } from './sites-check.js';
 import { buildHarmonisationReport, type HarmonisationReport } from './report.js';
 import type { PreparedSite, PreparedSubject, QuarantineItem } from './types.js';
+import { maxDecodedBytes } from '../readers/limits.js';
 
 /** Options of an ingest. */
 export interface IngestOptions extends LoadManifestOptions {
@@ -92,6 +93,8 @@ function safeName(s: string): string {
  */
 export async function ingestManifest(manifestPath: string, options: IngestOptions): Promise<IngestResult> {
   const progress = options.progress ?? silentProgress;
+  // A bad decode cap would otherwise fail every image one by one and quarantine the lot.
+  maxDecodedBytes();
   const manifest = await expandSitesFrom(await loadManifest(manifestPath, options));
   const key = resolveDeidKey({ keyFile: options.keyFile, env: options.env, workspace: options.workspace });
   const pseudonymise = key ? createPseudonymiser(key) : undefined;

@@ -110,3 +110,16 @@ sites:
     c.close();
   }
 });
+
+test('an invalid MEDTL_MAX_DECODED_MB stops the ingest before anything is read or written, naming the variable', async () => {
+  const saved = process.env.MEDTL_MAX_DECODED_MB;
+  process.env.MEDTL_MAX_DECODED_MB = 'lots';
+  try {
+    const ws = await mkdtemp(join(tmpdir(), 'medtl-cap-'));
+    await assert.rejects(ingestManifest(join(ws, 'no-such-manifest.yaml'), { workspace: ws, env: {} }), /MEDTL_MAX_DECODED_MB must be a positive number of MiB, got 'lots'/);
+    assert.deepEqual(await readdir(ws), []);
+  } finally {
+    if (saved === undefined) delete process.env.MEDTL_MAX_DECODED_MB;
+    else process.env.MEDTL_MAX_DECODED_MB = saved;
+  }
+});
