@@ -12,6 +12,7 @@ import { missingKeyMessage, type Pseudonymiser } from '../deid/table.js';
 import { describeNearest } from '../../util/nearest.js';
 import { listImages } from './images.js';
 import type { ExcludedItem, ImageRef, PreparedSite, PreparedSubject, QuarantineItem, StrayImage } from './types.js';
+import { expressionColumns } from '../manifest/expressions.js';
 
 /** Options for preparing a site. */
 export interface PrepareOptions {
@@ -269,9 +270,23 @@ function namedColumnProblems(site: ManifestSite, headers: readonly string[]): st
     ...Object.entries(site.columns).map(([name, m]): [string, string | undefined] => [`columns.${name}.from`, m.from]),
   ];
   const have = new Set(headers);
-  return named
+  const columnProblems = named
     .filter((x): x is [string, string] => x[1] !== undefined && !have.has(x[1]))
     .map(([key, column]) => `site '${site.id}' (${site.declaredIn}): ${key}: no table of the site has a column '${column}'; ${describeNearest(column, headers)}`);
+  // A misspelt column inside a row expression would otherwise evaluate to empty on every row and quarantine or exclude them all.
+  const expressions: [key: string, expression: string | undefined][] = [
+    ['label.expression', site.label.expression],
+    ['include', site.include],
+    ['exclude', site.exclude],
+  ];
+  const expressionProblems = expressions.flatMap(([key, expression]) =>
+    expression === undefined
+      ? []
+      : expressionColumns(expression)
+          .filter((column) => !have.has(column))
+          .map((column) => `site '${site.id}' (${site.declaredIn}): ${key}: '${expression}' reads a column '${column}' that no table of the site has; ${describeNearest(column, headers)}`),
+  );
+  return [...columnProblems, ...expressionProblems];
 }
 
 /** The site's include/exclude criteria on one row: undefined to keep it, why it is excluded, or an error that quarantines it. */
