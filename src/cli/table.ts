@@ -35,7 +35,7 @@ export function resultsTable(fold: FoldResult): string {
 function selectionLine(method: string, what: string, s: InnerCvSelection): string {
   const scores = s.candidates.map((c) => {
     if (c.error !== undefined) return `${c.name} failed`;
-    const gain = c.gainOverSourceOnly !== undefined && c.name !== 'source_only' ? `, gain ${signed(c.gainOverSourceOnly)} ± ${fmt(c.gainSe ?? Number.NaN)}${c.eligible ? '' : ' (not beyond 1 SE)'}` : '';
+    const gain = c.gainOverSourceOnly !== undefined && c.name !== 'source_only' ? `, gain ${signed(c.gainOverSourceOnly)} ± ${fmt(c.gainSe ?? Number.NaN)}${c.eligible ? '' : ' (held back by the guard)'}` : '';
     const [m, sd] = s.selectedBy === 'auroc' ? [c.meanAuroc, c.sdAuroc] : [c.meanLogLoss, c.sdLogLoss];
     return `${c.name} ${fmt(m)} ± ${fmt(sd)}${gain}`;
   });

@@ -83,6 +83,7 @@ export interface InnerCvCandidateJson {
   readonly sd_auroc: number | null;
   readonly gain_over_source_only?: number | null;
   readonly gain_se?: number | null;
+  readonly auroc_gain_over_source_only?: number | null;
   readonly eligible?: boolean;
   readonly error?: string;
 }
@@ -353,6 +354,7 @@ function innerCvSelectionJson(s: InnerCvSelection): InnerCvSelectionJson {
       sd_auroc: num(c.sdAuroc),
       gain_over_source_only: opt(c.gainOverSourceOnly),
       gain_se: opt(c.gainSe),
+      auroc_gain_over_source_only: opt(c.aurocGainOverSourceOnly),
       eligible: c.eligible,
       error: c.error,
     }),

@@ -108,10 +108,12 @@ export interface InnerCvCandidateScore {
   /** Mean and standard deviation over held-out inner folds of AUROC, reported beside it (NaN where no fold had both classes). */
   readonly meanAuroc: number;
   readonly sdAuroc: number;
-  /** auto: mean per-fold log-loss of source_only minus the candidate's (positive: the candidate did better), and its standard error. */
+  /** auto: the candidate's mean paired per-fold gain over source_only in the selecting score (positive: the candidate did better), and its standard error. */
   readonly gainOverSourceOnly?: number;
   readonly gainSe?: number;
-  /** auto: whether the guard let the candidate replace source_only (gain above one standard error). */
+  /** auto, selecting by log-loss: the candidate's mean paired per-fold AUROC gain over source_only (the guard requires it not to be negative). */
+  readonly aurocGainOverSourceOnly?: number;
+  /** auto: whether the guard let the candidate replace source_only. */
   readonly eligible?: boolean;
   /** Why the candidate has no score (its run failed on an inner split); its scores are then NaN. */
   readonly error?: string;

@@ -65,6 +65,13 @@ function subjects(samples: readonly Sample[]): { key: string; label: number; row
   return [...by.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
+/** Subjects of the smaller class in a label budget (a subject's samples count once). */
+export function smallerClass(samples: readonly Sample[]): number {
+  const groups = subjects(samples);
+  const pos = groups.filter((g) => g.label === 1).length;
+  return Math.min(pos, groups.length - pos);
+}
+
 /** Folds actually used for a budget: the plan's, capped by the smaller class so every held-out fold has both classes. */
 export function effectiveFolds(samples: readonly Sample[], plan: InnerCvPlan): number {
   const groups = subjects(samples);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineStrategy, type DefinedStrategy } from '../define.js';
 import { optionIssues } from '../options.js';
 import type { InnerCvCandidateScore, InnerCvMetric, TrainedModel, TransferContext, TransferStrategy } from '../types.js';
-import { crossValidate, effectiveFolds, innerSplits, labelBudget, meanMerit, pairedGain, type InnerCvScore } from './inner-cv.js';
+import { crossValidate, effectiveFolds, innerSplits, labelBudget, meanMerit, pairedGain, smallerClass, type InnerCvScore } from './inner-cv.js';
 
 /** The candidates `auto` tries when the experiment file names none; names not registered are skipped with a note. */
 export const DEFAULT_AUTO_CANDIDATES: readonly string[] = [
@@ -60,8 +60,9 @@ function normalise(c: z.output<typeof candidateSchema>): Candidate {
 const METRIC_WORDS: Record<InnerCvMetric, string> = { log_loss: 'log-loss', auroc: 'AUROC' };
 
 /** The guard, in words, as the report states it. */
-const guardWords = (metric: InnerCvMetric): string =>
-  `a candidate replaces ${REFERENCE} only when its mean per-fold ${METRIC_WORDS[metric]} gain over ${REFERENCE} exceeds one standard error of that paired gain`;
+const guardWords = (metric: InnerCvMetric, minPerClass: number): string =>
+  `with at least ${minPerClass} labelled subjects of each class, a candidate replaces ${REFERENCE} only when its mean per-fold ${METRIC_WORDS[metric]} gain over ${REFERENCE} exceeds one standard error of that paired gain` +
+  (metric === 'log_loss' ? ` and its mean per-fold AUROC gain over ${REFERENCE} is not negative` : '');
 
 /**
  * Builds `strategy: auto`: choose among candidate strategies by inner cross-validation of the target
@@ -77,6 +78,8 @@ export function makeAutoStrategy(lookup: StrategyLookup): DefinedStrategy<z.ZodT
       repeats: z.number().int().positive().default(1),
       /** The held-out score that selects: log-loss (calibration and ranking) or AUROC (ranking only). */
       selectBy: z.enum(['log_loss', 'auroc']).default('log_loss'),
+      /** Below this many labelled subjects of the smaller class auto keeps source_only: inner folds would hold one or two of a class. */
+      minPerClass: z.number().int().min(2).default(5),
     })
     .superRefine((o, ctx) => {
       const seen = new Set<string>();
@@ -103,11 +106,23 @@ export function makeAutoStrategy(lookup: StrategyLookup): DefinedStrategy<z.ZodT
   });
 }
 
+/**
+ * The guard on one candidate against source_only over the same inner folds: its paired gain in the selecting
+ * score must exceed one standard error, and, selecting by log-loss, its paired AUROC gain must not be negative.
+ */
+export function guard(reference: InnerCvScore, candidate: InnerCvScore, metric: InnerCvMetric): Pick<InnerCvCandidateScore, 'gainOverSourceOnly' | 'gainSe' | 'aurocGainOverSourceOnly' | 'eligible'> {
+  const g = pairedGain(reference, candidate, metric);
+  if (metric === 'auroc') return { gainOverSourceOnly: g.mean, gainSe: g.se, eligible: g.mean > g.se };
+  // A lower log-loss can come from calibration alone while the ranking gets worse; auto must not rank worse than doing nothing.
+  const a = pairedGain(reference, candidate, 'auroc');
+  return { gainOverSourceOnly: g.mean, gainSe: g.se, aurocGainOverSourceOnly: a.mean, eligible: g.mean > g.se && a.mean >= 0 };
+}
+
 function scoreRow(name: string, s: InnerCvScore): InnerCvCandidateScore {
   return { name, meanLogLoss: s.meanLogLoss, sdLogLoss: s.sdLogLoss, meanAuroc: s.meanAuroc, sdAuroc: s.sdAuroc };
 }
 
-async function runAuto(ctx: TransferContext, opts: { candidates?: readonly z.output<typeof candidateSchema>[]; folds: number; repeats: number; selectBy: InnerCvMetric }, lookup: StrategyLookup): Promise<TrainedModel> {
+async function runAuto(ctx: TransferContext, opts: { candidates?: readonly z.output<typeof candidateSchema>[]; folds: number; repeats: number; selectBy: InnerCvMetric; minPerClass: number }, lookup: StrategyLookup): Promise<TrainedModel> {
   const notes: string[] = [];
   let candidates: Candidate[];
   if (opts.candidates) candidates = opts.candidates.map(normalise);
@@ -126,11 +141,13 @@ async function runAuto(ctx: TransferContext, opts: { candidates?: readonly z.out
   const budget = labelBudget(ctx);
   const plan = { folds: opts.folds, repeats: opts.repeats };
   const k = effectiveFolds(budget, plan);
-  if (k < 2) {
-    // Without two labelled subjects of each class no held-out fold can score anything; doing nothing is the safe choice.
-    notes.push(`the label budget (${budget.length} rows) has fewer than 2 subjects of a class, so auto kept ${REFERENCE} without cross-validating`);
+  const fewest = smallerClass(budget);
+  if (k < 2 || fewest < opts.minPerClass) {
+    // With one or two subjects of a class per held-out fold the inner scores are mostly chance, and a chance
+    // winner can rank worse than the source model (8 Dec heart-disease grid, docs/methods.md); doing nothing is the safe choice.
+    notes.push(`the label budget (${budget.length} rows) has ${fewest} subjects of its smaller class, fewer than ${Math.max(2, opts.minPerClass)}, so auto kept ${REFERENCE} without cross-validating`);
     const trained = await strategyOf({ name: REFERENCE, strategy: REFERENCE }).run({ ...ctx, options: undefined });
-    const auto = { chosen: REFERENCE, selectedBy: opts.selectBy, folds: 0, repeats: 0, guard: guardWords(opts.selectBy), candidates: [] };
+    const auto = { chosen: REFERENCE, selectedBy: opts.selectBy, folds: 0, repeats: 0, guard: guardWords(opts.selectBy, opts.minPerClass), candidates: [] };
     return { ...trained, report: { ...trained.report, auto, notes: [...(trained.report?.notes ?? []), ...notes] } };
   }
   const splits = innerSplits(budget, plan, ctx.seed);
@@ -151,8 +168,7 @@ async function runAuto(ctx: TransferContext, opts: { candidates?: readonly z.out
     const s = scores.get(c.name);
     if (!s) return { name: c.name, meanLogLoss: Number.NaN, sdLogLoss: Number.NaN, meanAuroc: Number.NaN, sdAuroc: Number.NaN, error: errors.get(c.name) ?? 'no score', eligible: false };
     if (c.name === REFERENCE) return { ...scoreRow(c.name, s), gainOverSourceOnly: 0, gainSe: 0, eligible: true };
-    const g = pairedGain(ref, s, opts.selectBy);
-    return { ...scoreRow(c.name, s), gainOverSourceOnly: g.mean, gainSe: g.se, eligible: g.mean > g.se };
+    return { ...scoreRow(c.name, s), ...guard(ref, s, opts.selectBy) };
   });
   // Among source_only and the candidates that cleared the guard, the best mean held-out score wins;
   // strictly better, so ties keep the earlier (source_only first) candidate.
@@ -160,7 +176,7 @@ async function runAuto(ctx: TransferContext, opts: { candidates?: readonly z.out
   const chosenRow = rows.filter((r) => r.eligible).reduce((a, b) => (merit(b) > merit(a) ? b : a));
   const chosen = candidates.find((c) => c.name === chosenRow.name)!;
   const trained = await strategyOf(chosen).run({ ...ctx, options: chosen.options });
-  const auto = { chosen: chosen.name, selectedBy: opts.selectBy, folds: k, repeats: opts.repeats, guard: guardWords(opts.selectBy), candidates: rows };
+  const auto = { chosen: chosen.name, selectedBy: opts.selectBy, folds: k, repeats: opts.repeats, guard: guardWords(opts.selectBy, opts.minPerClass), candidates: rows };
   const allNotes = [...(trained.report?.notes ?? []), ...notes];
   return { ...trained, report: { ...trained.report, auto, ...(allNotes.length ? { notes: allNotes } : {}) } };
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { parseExperiment } from '../../../src/config/experiment.js';
 import { getStrategy, listStrategies } from '../../../src/transfer/registry.js';
-import { DEFAULT_AUTO_CANDIDATES } from '../../../src/transfer/auto/strategy.js';
+import { summarise } from '../../../src/transfer/auto/inner-cv.js';
+import { DEFAULT_AUTO_CANDIDATES, guard } from '../../../src/transfer/auto/strategy.js';
 import { useCpuBackend } from '../../helpers/cpu-backend.js';
 import { interceptShiftData, wellTrainedContext } from './cohort.js';
 
@@ -13,7 +14,8 @@ before(async () => {
 test('auto picks recalibration in the large over full fine-tuning for an intercept-only shift, and records every candidate', async () => {
   const { data } = interceptShiftData(1.5, 40, 5);
   const candidates = ['source_only', 'update_intercept', 'full_finetune'];
-  const ctx = wellTrainedContext(data, { candidates });
+  // The shifted target has few negatives in 40 labels; minPerClass 2 lets auto cross-validate them (the guard's own test is below).
+  const ctx = wellTrainedContext(data, { candidates, minPerClass: 2 });
   const trained = await getStrategy('auto').run(ctx);
   const auto = trained.report?.auto;
   assert.ok(auto);
@@ -56,7 +58,7 @@ test('auto keeps source_only when the target has no shift, although a candidate 
 test('selectBy: auroc judges ranking only, so recalibration in the large (AUROC unchanged) cannot replace source_only', async () => {
   // The same intercept-only shift under which log-loss picks update_intercept (first test).
   const { data } = interceptShiftData(1.5, 40, 5);
-  const ctx = wellTrainedContext(data, { candidates: ['source_only', 'update_intercept'], selectBy: 'auroc' });
+  const ctx = wellTrainedContext(data, { candidates: ['source_only', 'update_intercept'], selectBy: 'auroc', minPerClass: 2 });
   const trained = await getStrategy('auto').run(ctx);
   const auto = trained.report!.auto!;
   assert.equal(auto.selectedBy, 'auroc');
@@ -70,7 +72,7 @@ test('selectBy: auroc judges ranking only, so recalibration in the large (AUROC 
 
 test('auto adds source_only when a candidate list lacks it, and skips unregistered default candidates with a note', async () => {
   const { data } = interceptShiftData(1.5, 24, 5);
-  const ctx = wellTrainedContext(data, { candidates: ['update_intercept'], folds: 3 });
+  const ctx = wellTrainedContext(data, { candidates: ['update_intercept'], folds: 3, minPerClass: 2 });
   const trained = await getStrategy('auto').run(ctx);
   assert.deepEqual(trained.report!.auto!.candidates.map((c) => c.name), ['source_only', 'update_intercept']);
   trained.model.net.dispose();
@@ -79,7 +81,7 @@ test('auto adds source_only when a candidate list lacks it, and skips unregister
   const fallback = await getStrategy('auto').run(none);
   assert.equal(fallback.report!.auto!.chosen, 'source_only');
   const notes = fallback.report!.notes!.join('\n');
-  assert.match(notes, /fewer than 2 subjects of a class/);
+  assert.match(notes, /has 0 subjects of its smaller class, fewer than 5, so auto kept source_only without cross-validating/);
   if (missing.length) assert.match(notes, new RegExp(`not registered in this build, skipped: ${missing.join(', ')}`));
   (await none.pretrained()).model.net.dispose();
   (await ctx.pretrained()).model.net.dispose();
@@ -92,4 +94,33 @@ test('an unknown candidate, or bad options of a candidate, fail at config load n
   assert.throws(() => parseExperiment(cfg({ candidates: ['auto'] })), /auto cannot be its own candidate/);
   const ok = parseExperiment(cfg({ candidates: ['source_only', { strategy: 'update_revision', name: 'revision_strong', options: { lambda: 10 } }] }));
   assert.equal(ok.methods[0].strategy, 'auto');
+});
+
+test('the guard: a log-loss gain beyond one SE is not enough when the paired AUROC gain is negative; an unchanged AUROC is', () => {
+  const score = (folds: [logLoss: number, auroc: number][]) => summarise(folds.map(([logLoss, auroc], i) => ({ fold: `f${i}`, logLoss, auroc })));
+  const source = score([[0.6, 0.8], [0.7, 0.75], [0.65, 0.7]]);
+  // Better calibrated on every fold (gain 0.2 ± 0), but ranking worse on every fold.
+  const calibratedWorseRanking = score([[0.4, 0.7], [0.5, 0.7], [0.45, 0.6]]);
+  const held = guard(source, calibratedWorseRanking, 'log_loss');
+  assert.ok(held.gainOverSourceOnly! > held.gainSe!, 'the log-loss gain alone would pass');
+  assert.ok(held.aurocGainOverSourceOnly! < 0);
+  assert.equal(held.eligible, false);
+  // Recalibration: the same AUROC on every fold, lower log-loss: allowed.
+  const recalibrated = score([[0.4, 0.8], [0.5, 0.75], [0.45, 0.7]]);
+  assert.equal(guard(source, recalibrated, 'log_loss').eligible, true);
+});
+
+test('with fewer than minPerClass (default 5) labelled subjects of a class, auto keeps source_only without cross-validating', async () => {
+  const { data } = interceptShiftData(1.5, 40, 5);
+  const budget = [...data.targetTrain, ...data.targetVal];
+  const pos = budget.filter((s) => s.label === 1).length;
+  const fewest = Math.min(pos, budget.length - pos);
+  assert.ok(fewest >= 2 && fewest < 5, `the test needs 2-4 subjects in the smaller class, has ${fewest}`);
+  // The first test shows the same budget with minPerClass 2 choosing update_intercept.
+  const ctx = wellTrainedContext(data, { candidates: ['source_only', 'update_intercept', 'full_finetune'] });
+  const trained = await getStrategy('auto').run(ctx);
+  assert.equal(trained.report!.auto!.chosen, 'source_only');
+  assert.equal(trained.report!.auto!.folds, 0);
+  assert.match(trained.report!.notes!.join('\n'), new RegExp(`has ${fewest} subjects of its smaller class, fewer than 5`));
+  (await ctx.pretrained()).model.net.dispose();
 });
