@@ -6,10 +6,15 @@
 //   npm run bench:speed -- --only fusion_train,end_to_end --background-load 1
 //
 // Every figure runs in its own child process (so each carries its own peak RSS): medtl's in
-// bench/speed-worker.ts (end_to_end: the `medtl demo` CLI itself), PyTorch's in bench/reference/*.py.
+// bench/speed-worker.ts (end_to_end: the `medtl` CLI itself), PyTorch's in bench/reference/*.py.
+// end_to_end is the demo pipeline with the methods the PyTorch reference implements (PEER_METHODS in
+// bench/lib/demo-export.ts: freeze_unfreeze on image+tabular, image and tabular, target_only, source_only):
+// the demo's own list also has `auto` and logistic baselines, which bench/reference/demo_pipeline.py has no
+// counterpart for. medtl runs it as `bin/medtl.js run <cache>/torch-bundle/experiment.yaml`, PyTorch on the
+// same exported partitions.
 // Each side is tried at every thread count in --threads and its best median is kept (PyTorch: intra-op
 // threads, one inter-op thread; medtl: wasm threads, onnxruntime intra-op threads). end_to_end runs PyTorch at its
-// best fusion_train thread count and medtl as `npx medtl demo` runs by default, one thread per core (--e2e-threads
+// best fusion_train thread count and medtl as `npx medtl run` runs by default, one thread per core (--e2e-threads
 // sets another), which pretrains on worker threads; no untimed warm-up by default (--e2e-warmup): each rep is a
 // fresh process, and the partition export reads the same cohort files first, so the page cache is already warm.
 // The two sides alternate, so both see the same machine load. Before its timed repetitions each figure runs
@@ -59,7 +64,7 @@ if (!(reps >= 5)) process.stderr.write(`bench:speed: --reps ${reps} is below the
 for (const key of ['warmup', 'warmup-seconds'] as const) {
   if (!(Number(args[key]) >= 0)) throw new Error(`--${key} must be a non-negative number, got '${args[key]}'`);
 }
-// medtl's end_to_end thread count: by default what `npx medtl demo` uses, one per core.
+// medtl's end_to_end thread count: by default what `npx medtl run` uses, one per core.
 const e2eThreads = args['e2e-threads'] ? Number(args['e2e-threads']) : os.availableParallelism();
 if (!(Number.isInteger(e2eThreads) && e2eThreads >= 1)) throw new Error(`--e2e-threads must be a positive integer, got '${args['e2e-threads']}'`);
 const backgroundLoad = Number(args['background-load']);
@@ -182,13 +187,13 @@ async function demoBundle(workspace: string, bundle: string): Promise<number> {
   return out.tabularDim;
 }
 
-/** `medtl demo` (one thread per core, its default) against bench/reference/demo_pipeline.py (its best fusion_train thread count), alternating. */
+/** `medtl run` on the peer-method demo experiment (one thread per core, its default) against bench/reference/demo_pipeline.py (its best fusion_train thread count), alternating. */
 async function endToEnd(workspace: string, bundle: string): Promise<Row> {
   const r = row('end_to_end');
   const mThreads = e2eThreads;
   const tThreads = best.torch ?? 1;
   const rssFile = join(cache, 'medtl-demo.rss');
-  // Users run the compiled CLI (`npx medtl demo` -> bin/medtl.js -> dist/), so that is what is
+  // Users run the compiled CLI (`npx medtl run` -> bin/medtl.js -> dist/), so that is what is
   // timed, after a fresh build so dist/ matches the source.
   log('end_to_end: building dist/ (tsc -p tsconfig.build.json)');
   const build = await runChild(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')]);
@@ -200,10 +205,10 @@ async function endToEnd(workspace: string, bundle: string): Promise<Row> {
     const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--import=${join(root, 'bench/lib/rss-on-exit.mjs')}`].join(' ').trim();
     const run = await runChild(
       join(root, 'bin/medtl.js'),
-      ['demo', '--workspace', workspace, '--quiet', '--json'],
+      ['run', join(bundle, 'experiment.yaml'), '--workspace', workspace, '--quiet', '--json'],
       { ...process.env, NODE_OPTIONS: nodeOptions, MEDTL_WASM_THREADS: String(mThreads), MEDTL_BENCH_RSS_FILE: rssFile },
     );
-    if (run.code !== 0) return { ok: false, error: `medtl demo exited with ${run.code}: ${stderrTail(run.stderr)}` };
+    if (run.code !== 0) return { ok: false, error: `medtl run exited with ${run.code}: ${stderrTail(run.stderr)}` };
     const rss = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : NaN;
     let json: unknown;
     try {
@@ -230,7 +235,7 @@ async function endToEnd(workspace: string, bundle: string): Promise<Row> {
   const total = Number(args['e2e-warmup']) + Number(args['e2e-reps']);
   for (let i = 0; i < total; i++) {
     const timed = i >= Number(args['e2e-warmup']);
-    log(`end_to_end ${timed ? `rep ${i - Number(args['e2e-warmup']) + 1}` : 'warm-up'}: medtl demo (${mThreads} wasm threads)`);
+    log(`end_to_end ${timed ? `rep ${i - Number(args['e2e-warmup']) + 1}` : 'warm-up'}: medtl run experiment.yaml (${mThreads} wasm threads)`);
     const m = await medtlRun();
     log(`end_to_end ${timed ? `rep ${i - Number(args['e2e-warmup']) + 1}` : 'warm-up'}: PyTorch demo_pipeline.py (${tThreads} intra-op threads)`);
     const t = await torchRun();
@@ -252,7 +257,7 @@ async function endToEnd(workspace: string, bundle: string): Promise<Row> {
   r.errors = [...new Set(r.errors)];
   const side = (sec: number[], rss: number, config: Record<string, unknown>): SideResult | undefined =>
     sec.length ? { per_s: 1 / median(sec), rates: sec.map((s) => 1 / s), peak_rss_mb: rss, config } : undefined;
-  finish(r, side(mSec, mRss, { wasm_threads: mThreads, command: 'node bin/medtl.js demo --quiet --json' }), side(tSec, tRss, tConfig));
+  finish(r, side(mSec, mRss, { wasm_threads: mThreads, command: 'bin/medtl.js run torch-bundle/experiment.yaml --quiet --json' }), side(tSec, tRss, tConfig));
   r.notes = {
     medtl_seconds: mSec,
     torch_seconds: tSec,

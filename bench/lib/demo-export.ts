@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
 import { parseExperiment, type ExperimentConfig } from '../../src/config/experiment.js';
 import { encodeNpy } from '../../src/data/npy.js';
 import type { ColumnSpec, Sample } from '../../src/data/types.js';
@@ -17,9 +18,32 @@ import { fitPreprocessor } from '../../src/preprocess/preprocessor.js';
 import type { TransferData } from '../../src/transfer/types.js';
 import { silentProgress } from '../../src/util/progress.js';
 
-/** The demo's experiment config (as `medtl demo` builds it) for a workspace and seed. */
+/**
+ * The methods both sides of end_to_end run: the demo's list of 7 Dec 2026, the ones
+ * bench/reference/demo_pipeline.py implements. The demo's own list has since gained `auto` (an inner CV over
+ * ~14 candidates) and logistic baselines, which the PyTorch reference has no counterpart for.
+ */
+export const PEER_METHODS = [
+  { name: 'transfer', strategy: 'freeze_unfreeze', modalities: ['image', 'tabular'] },
+  { name: 'target_only', strategy: 'target_only', modalities: ['image', 'tabular'] },
+  { name: 'source_only', strategy: 'source_only', modalities: ['image', 'tabular'] },
+  { name: 'transfer_image_only', strategy: 'freeze_unfreeze', modalities: ['image'] },
+  { name: 'transfer_tabular_only', strategy: 'freeze_unfreeze', modalities: ['tabular'] },
+] as const;
+
+/** The experiment file's contents for end_to_end: the demo's settings with PEER_METHODS as its methods. */
+export function peerExperiment(workspace: string, seed = 42): { name: string; seed: number; workspace: string; methods: typeof PEER_METHODS } {
+  return { name: 'lung-demo', seed, workspace, methods: PEER_METHODS };
+}
+
+/** peerExperiment as the YAML experiment file `medtl run` reads. */
+export function peerExperimentYaml(workspace: string, seed = 42): string {
+  return stringify(peerExperiment(workspace, seed));
+}
+
+/** The end_to_end experiment config (the demo's, with PEER_METHODS) for a workspace and seed. */
 export function demoConfig(workspace: string, seed = 42): ExperimentConfig {
-  return parseExperiment({ name: 'lung-demo', seed, workspace }, '(demo)');
+  return parseExperiment(structuredClone(peerExperiment(workspace, seed)), '(demo, peer methods)');
 }
 
 async function writePartition(dir: string, name: string, samples: readonly Sample[]): Promise<object> {
@@ -40,7 +64,7 @@ async function writePartition(dir: string, name: string, samples: readonly Sampl
   };
 }
 
-/** Exports every partition the demo's methods use, plus the schema and the config, into `out`; returns the demo's tabular width. */
+/** Exports every partition the demo's methods use, plus the schema and the config, into `out`, and the same config as `out`/experiment.yaml for `medtl run`; returns the demo's tabular width. */
 export async function exportDemoPartitions(workspace: string, out: string, seed = 42): Promise<{ tabularDim: number }> {
   const cfg = demoConfig(workspace, seed);
   const { cohort } = await loadExperimentCohort(cfg, silentProgress);
@@ -64,6 +88,7 @@ export async function exportDemoPartitions(workspace: string, out: string, seed 
       targetVal: await writePartition(out, `curve${b.budget}.targetVal`, b.data.targetVal),
     });
   }
+  await writeFile(join(out, 'experiment.yaml'), peerExperimentYaml(workspace, seed));
   await writeFile(join(out, 'bundle.json'), JSON.stringify({ config: cfg, schema: cohort.tabularSchema, target: parts.target, sources: parts.sources, partitions, curve }));
   return { tabularDim: demoTabularDim(cfg, parts.transfer.sourceTrain, cohort.tabularSchema) };
 }
