@@ -33,6 +33,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { startBackgroundLoad } from './lib/background-load.js';
 import { lastJsonLine, runChild, stderrTail, type ChildRun } from './lib/child.js';
+import { referenceAurocs, runAurocs, runEpochs } from './lib/run-json.js';
 import { median } from './lib/stats.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -261,8 +262,8 @@ async function endToEnd(workspace: string, bundle: string): Promise<Row> {
   r.notes = {
     medtl_seconds: mSec,
     torch_seconds: tSec,
-    medtl_aurocs: aurocs(mJson),
-    torch_aurocs: aurocs(tJson),
+    medtl_aurocs: runAurocs(mJson),
+    torch_aurocs: referenceAurocs(tJson),
     // Early stopping makes each side train for its own number of epochs; these say how much work each did.
     medtl_epochs: medtlEpochs((mJson as { run_dir?: string } | undefined)?.run_dir),
     torch_epochs: (tJson as { epochs?: unknown } | undefined)?.epochs,
@@ -273,14 +274,9 @@ async function endToEnd(workspace: string, bundle: string): Promise<Row> {
 /** Epochs per phase of each method of a medtl run, from its run record's history.json. */
 function medtlEpochs(runDir: string | undefined): Record<string, number[]> | undefined {
   if (!runDir || !existsSync(join(runDir, 'history.json'))) return undefined;
-  const h = JSON.parse(readFileSync(join(runDir, 'history.json'), 'utf8')) as { methods?: { method: string; history?: { epochs: unknown[] }[] }[] };
-  return Object.fromEntries((h.methods ?? []).map((m) => [m.method, (m.history ?? []).map((p) => p.epochs.length)]));
+  return runEpochs(JSON.parse(readFileSync(join(runDir, 'history.json'), 'utf8')));
 }
 
-function aurocs(json: unknown): Record<string, number> {
-  const methods = (json as { methods?: { method: string; auroc: number }[] } | undefined)?.methods ?? [];
-  return Object.fromEntries(methods.map((m) => [m.method, Number(m.auroc.toFixed(3))]));
-}
 
 function fmt(x: number | null, digits = 0): string {
   if (x === null || !Number.isFinite(x)) return '-';
