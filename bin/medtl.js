@@ -1,8 +1,8 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 // Entry point for the `medtl` command: runs the compiled CLI, building it first when missing.
 // The shebang caps V8's young generation (semi-spaces of 4 MB, not 16 MB): TF.js allocates many
-// short-lived tensors, and a smaller nursery lowers the demo's peak RSS by about 30 MB at a
-// time cost inside the run-to-run noise (docs/benchmarks.md, "Memory"). V8 reads the size only
+// short-lived tensors, and a smaller nursery is meant to lower peak RSS. Measured so far, the effect
+// is within the run-to-run spread of peak RSS (docs/benchmarks.md, "Memory"). V8 reads the size only
 // when the heap is created, so it cannot be set from inside this file.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
