@@ -84,23 +84,16 @@ export interface GridSetup {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-/** Identity of a grid cell, for resuming. */
-export function rowKey(r: Pick<GridRow, 'part' | 'target_site' | 'strategy' | 'budget' | 'seed'> & { fusion?: string }): string {
-  return [r.part, r.target_site, r.strategy, r.budget ?? '-', r.seed, r.fusion ?? ''].join('|');
-}
-
-async function emit(setup: GridSetup, row: GridRow): Promise<void> {
-  await appendFile(setup.rowsFile, JSON.stringify(row) + '\n');
-}
-
-/** Runs every strategy at every budget for one target site and seed (leave-one-site-out: all other sites are sources). */
-export async function runLosoCell(setup: GridSetup, target: string, seed: number, budgets: readonly number[], strategies: readonly string[]): Promise<void> {
-  const { pool, test } = siteSplit(setup.samples, target, seed);
-  const sourceRows = setup.samples.filter((s) => s.siteId !== target);
-  const [sourceTrain, sourceVal] = stratifiedTwoWay(sourceRows, 0.85, `heart:${seed}:sources-of-${target}`);
-  const curve = labelBudgetCurve(pool, budgets.map((fraction) => ({ fraction })), seed);
+/**
+ * A record-only TransferContext maker for one (target, seed) cell: every context it makes shares one
+ * source pretraining, trained on first use, so the strategies of a cell start from the same source model.
+ */
+export function tabularContexts(
+  setup: Pick<GridSetup, 'schema' | 'cfg' | 'options'>,
+  seed: number,
+): { contextFor: (data: TransferData, strategy: string) => TransferContext; pretrained: () => Promise<TrainedModel> | undefined } {
   let pretrained: Promise<TrainedModel> | undefined;
-  const ctxFor = (data: TransferData, strategy: string): TransferContext => {
+  const contextFor = (data: TransferData, strategy: string): TransferContext => {
     const ctx: TransferContext = {
       data,
       modalities: ['tabular'],
@@ -116,6 +109,26 @@ export async function runLosoCell(setup: GridSetup, target: string, seed: number
     };
     return ctx;
   };
+  // The shared pretraining if a strategy has started it, so the caller can compare against it and dispose it.
+  return { contextFor, pretrained: () => pretrained };
+}
+
+/** Identity of a grid cell, for resuming. */
+export function rowKey(r: Pick<GridRow, 'part' | 'target_site' | 'strategy' | 'budget' | 'seed'> & { fusion?: string }): string {
+  return [r.part, r.target_site, r.strategy, r.budget ?? '-', r.seed, r.fusion ?? ''].join('|');
+}
+
+async function emit(setup: GridSetup, row: GridRow): Promise<void> {
+  await appendFile(setup.rowsFile, JSON.stringify(row) + '\n');
+}
+
+/** Runs every strategy at every budget for one target site and seed (leave-one-site-out: all other sites are sources). */
+export async function runLosoCell(setup: GridSetup, target: string, seed: number, budgets: readonly number[], strategies: readonly string[]): Promise<void> {
+  const { pool, test } = siteSplit(setup.samples, target, seed);
+  const sourceRows = setup.samples.filter((s) => s.siteId !== target);
+  const [sourceTrain, sourceVal] = stratifiedTwoWay(sourceRows, 0.85, `heart:${seed}:sources-of-${target}`);
+  const curve = labelBudgetCurve(pool, budgets.map((fraction) => ({ fraction })), seed);
+  const { contextFor: ctxFor, pretrained: startedPretraining } = tabularContexts(setup, seed);
   for (const [bi, point] of curve.entries()) {
     const budget = budgets[bi];
     const rng = new Rng(`heart:${seed}:${target}:${budget}:val`);
@@ -145,6 +158,7 @@ export async function runLosoCell(setup: GridSetup, target: string, seed: number
       if (strategy !== 'source_only') trained.model.net.dispose();
     }
   }
+  const pretrained = startedPretraining();
   if (pretrained) (await pretrained).model.net.dispose();
   await releasePerSourceModels({ sourceTrain });
   await releaseLabelBlindStages({ sourceTrain });

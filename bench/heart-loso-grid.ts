@@ -1,6 +1,7 @@
 // One (target site, seed) of the heart-disease leave-one-site-out grid (bench/heart-loso.ts): the fixed
 // 1/3 test split, the source pretraining shared by every strategy, and one JSONL row per budget × strategy.
-import { appendFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, readFile } from 'node:fs/promises';
 import type { ColumnSpec, Sample } from '../src/data/types.js';
 import { brierScore } from '../src/evaluate/calibration.js';
 import { labelBudgetCurve } from '../src/evaluate/protocols/label-budget-curve.js';
@@ -8,13 +9,11 @@ import type { ExperimentConfig } from '../src/config/experiment.js';
 import { predictProba } from '../src/models/fusion.js';
 import { sameWeights } from '../src/models/same-weights.js';
 import { releasePerSourceModels } from '../src/transfer/multi-source/per-source.js';
-import { pretrainOnSources } from '../src/transfer/pretrain.js';
 import { getStrategy } from '../src/transfer/registry.js';
 import { releaseLabelBlindStages } from '../src/transfer/stage-cache.js';
-import type { TrainedModel, TransferContext, TransferData } from '../src/transfer/types.js';
-import { silentProgress } from '../src/util/progress.js';
+import type { TransferData } from '../src/transfer/types.js';
 import { Rng } from '../src/util/random.js';
-import { score, siteSplit, stratifiedTwoWay } from './accuracy-grid.js';
+import { score, siteSplit, stratifiedTwoWay, tabularContexts } from './accuracy-grid.js';
 
 /** One run of the grid, one JSON object per line of the rows file; the summary is computed from these alone. */
 export interface HeartLosoRow {
@@ -91,23 +90,7 @@ export async function runHeartCell(setup: HeartGridSetup, site: string, seed: nu
     budgets.map((fraction) => ({ fraction })),
     seed,
   );
-  let pretrained: Promise<TrainedModel> | undefined;
-  const ctxFor = (data: TransferData, strategy: string): TransferContext => {
-    const ctx: TransferContext = {
-      data,
-      modalities: ['tabular'],
-      schema: setup.schema,
-      image: { window: setup.cfg.preprocess.window, size: setup.cfg.preprocess.imageSize },
-      architecture: setup.cfg.model,
-      plan: setup.cfg.training,
-      seed,
-      progress: silentProgress,
-      label: strategy,
-      options: setup.options[strategy],
-      pretrained: () => (pretrained ??= Promise.resolve().then(() => pretrainOnSources(ctx))),
-    };
-    return ctx;
-  };
+  const { contextFor: ctxFor, pretrained: startedPretraining } = tabularContexts(setup, seed);
   const dataAt = (bi: number): TransferData => {
     const point = curve[bi];
     const labelled = new Rng(`heart:${seed}:${site}:${budgets[bi]}:val`).shuffle(point.labelled);
@@ -124,7 +107,8 @@ export async function runHeartCell(setup: HeartGridSetup, site: string, seed: nu
     let row: HeartLosoRow;
     try {
       const trained = await s.run(ctxFor(data, strategy));
-      const source = pretrained ? (await pretrained).model : undefined;
+      const shared = startedPretraining();
+      const source = shared ? (await shared).model : undefined;
       const kept = s.usesPretrained && source ? sameWeights(trained.model, source) : null;
       const fs = trained.preprocessor.transform(test);
       const p = predictProba(trained.model, fs);
@@ -146,7 +130,23 @@ export async function runHeartCell(setup: HeartGridSetup, site: string, seed: nu
     const data = dataAt(bi);
     for (const strategy of strategies.filter((s) => !BUDGET_FREE.has(s))) await runOne(strategy, budget, data);
   }
+  const pretrained = startedPretraining();
   if (pretrained) (await pretrained).model.net.dispose();
   await releasePerSourceModels({ sourceTrain });
   await releaseLabelBlindStages({ sourceTrain });
+}
+
+/** The rows of a grid JSONL file ([] when it does not exist yet), naming the line of any that is not JSON. */
+export async function readHeartRows(file: string): Promise<HeartLosoRow[]> {
+  if (!existsSync(file)) return [];
+  return (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as HeartLosoRow;
+      } catch {
+        throw new Error(`${file}: line ${i + 1} is not JSON (an interrupted write? delete that line and rerun)`);
+      }
+    });
 }

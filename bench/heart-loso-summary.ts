@@ -5,11 +5,11 @@
 // better of target_only / target_only_logistic (Student-t 95%
 // intervals, pairedSeedComparison), the seeds whose model kept the source weights, and failed runs.
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pairedSeedComparison, type PairedSeedComparison } from '../src/evaluate/paired-seeds.js';
-import type { HeartLosoRow } from './heart-loso-grid.js';
+import { readHeartRows, type HeartLosoRow } from './heart-loso-grid.js';
 
 /** A paired comparison as the summary reports it. */
 export interface DeltaCell {
@@ -164,16 +164,7 @@ async function main(): Promise<void> {
     },
   });
   if (!existsSync(values.rows)) throw new Error(`--rows: ${values.rows} does not exist (run npm run bench:heart first)`);
-  const rows = (await readFile(values.rows, 'utf8'))
-    .split('\n')
-    .filter(Boolean)
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as HeartLosoRow;
-      } catch {
-        throw new Error(`${values.rows}: line ${i + 1} is not JSON`);
-      }
-    });
+  const rows = await readHeartRows(values.rows);
   const cells = summariseHeart(rows);
   const seeds = [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b);
   const md = [

@@ -13,15 +13,14 @@
 // --rows        rows file (default bench/results/heart-loso.jsonl)
 // --da-epochs   adaptation epochs of coral, mmd and dann (default 10, to keep the grid affordable; 0 = strategy defaults)
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initCompute } from '../src/compute/index.js';
 import { parseExperiment } from '../src/config/experiment.js';
 import { loadManifestCohort } from '../src/data/manifest/index.js';
 import { listStrategies } from '../src/transfer/registry.js';
-import { BUDGET_FREE, heartRowKey, runHeartCell, type HeartLosoRow } from './heart-loso-grid.js';
+import { BUDGET_FREE, heartRowKey, readHeartRows, runHeartCell, type HeartLosoRow } from './heart-loso-grid.js';
 
 /** The strategies of issue 13's grid; several are added by other branches and are skipped until they are registered. */
 export const DEFAULT_STRATEGIES = [
@@ -73,19 +72,6 @@ const daEpochs = Number(values['da-epochs']);
 if (!(Number.isInteger(daEpochs) && daEpochs >= 0)) throw new Error(`--da-epochs: '${values['da-epochs']}' is not a non-negative integer`);
 const options: Record<string, unknown> = daEpochs > 0 ? { coral: { epochs: daEpochs }, mmd: { epochs: daEpochs }, dann: { epochs: daEpochs } } : {};
 
-const rowsOf = async (file: string): Promise<HeartLosoRow[]> =>
-  existsSync(file)
-    ? (await readFile(file, 'utf8'))
-        .split('\n')
-        .filter(Boolean)
-        .map((l, i) => {
-          try {
-            return JSON.parse(l) as HeartLosoRow;
-          } catch {
-            throw new Error(`${file}: line ${i + 1} is not JSON (an interrupted write? delete that line and rerun)`);
-          }
-        })
-    : [];
 
 await mkdir(dirname(values.rows), { recursive: true });
 const compute = await initCompute({ log: (m) => process.stderr.write(`${m}\n`) });
@@ -93,7 +79,7 @@ const backend = `${compute.backend}${compute.native ? '+native' : ''}`;
 const { cohort, quarantine } = await loadManifestCohort(values.manifest);
 const sites = list(values.sites) ?? cohort.sites.map((s) => s.id);
 for (const s of sites) if (!cohort.sites.some((c) => c.id === s)) throw new Error(`--sites: unknown site '${s}'; the manifest has ${cohort.sites.map((c) => c.id).join(', ')}`);
-const existing = await rowsOf(values.rows);
+const existing = await readHeartRows(values.rows);
 const done = new Set(existing.map(heartRowKey));
 const git = (...args: string[]): string => {
   try {
