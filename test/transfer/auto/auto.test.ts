@@ -92,6 +92,8 @@ test('an unknown candidate, or bad options of a candidate, fail at config load n
   assert.throws(() => parseExperiment(cfg({ candidates: ['source_only', 'no_such_thing'] })), /methods\.0\.options \(method 'chosen', strategy 'auto'\): candidates\.1: unknown strategy 'no_such_thing'; known: .*update_intercept/);
   assert.throws(() => parseExperiment(cfg({ candidates: [{ strategy: 'update_revision', options: { lamda: 2 } }] })), /candidates\.0\.options: candidate 'update_revision': unknown option 'lamda'/);
   assert.throws(() => parseExperiment(cfg({ candidates: ['auto'] })), /auto cannot be its own candidate/);
+  assert.throws(() => parseExperiment(cfg({ selectBy: 'accuracy' })), /methods\.0\.options \(method 'chosen', strategy 'auto'\): selectBy: Invalid option: expected one of "log_loss"\|"auroc"/);
+  assert.throws(() => parseExperiment(cfg({ minPerClass: 1 })), /methods\.0\.options \(method 'chosen', strategy 'auto'\): minPerClass: Too small: expected number to be >=2/);
   const ok = parseExperiment(cfg({ candidates: ['source_only', { strategy: 'update_revision', name: 'revision_strong', options: { lambda: 10 } }] }));
   assert.equal(ok.methods[0].strategy, 'auto');
 });
